@@ -1,0 +1,94 @@
+"""Writing and verifying the audit trail.
+
+Every event stores ``prev_hash`` (the hash of the event before it) and ``hash`` =
+SHA-256 over ``prev_hash`` and a canonical JSON form of the event. Appends lock the single
+``AuditChainHead`` row, so concurrent transactions chain in commit order and never fork the chain.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import AuditChainHead, AuditEvent
+
+GENESIS = "0" * 64
+
+
+def canonical(event: AuditEvent) -> str:
+    payload = {
+        "occurred_at": event.occurred_at.isoformat(),
+        "actor_id": event.actor_id,
+        "actor_name": event.actor_name,
+        "event": event.event,
+        "subject_type": event.subject_type,
+        "subject_uuid": str(event.subject_uuid) if event.subject_uuid else None,
+        "subject_repr": event.subject_repr,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "reason": event.reason,
+        "data": event.data,
+    }
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+def compute_hash(prev_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256((prev_hash + canonical(event)).encode()).hexdigest()
+
+
+def audit_record(
+    *,
+    actor: Any,
+    event: str,
+    subject: models.Model | None = None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event. Must run inside the transaction of the change it records."""
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"last_hash": GENESIS}
+        )
+        entry = AuditEvent(
+            occurred_at=timezone.now(),
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_name=(actor.get_username() if getattr(actor, "pk", None) else "system")[:150],
+            event=event,
+            subject_type=subject._meta.label_lower if subject is not None else "",
+            subject_uuid=getattr(subject, "uuid", None),
+            subject_repr=str(subject)[:255] if subject is not None else "",
+            from_state=from_state or "",
+            to_state=to_state or "",
+            reason=reason or "",
+            data=json.loads(json.dumps(data or {}, default=str)),
+            prev_hash=head.last_hash,
+        )
+        entry.hash = compute_hash(head.last_hash, entry)
+        entry.save()
+        head.last_hash = entry.hash
+        head.save(update_fields=["last_hash"])
+    return entry
+
+
+def verify_chain() -> Iterator[tuple[AuditEvent, str]]:
+    """Yield (event, problem) for every broken link, oldest first."""
+    prev = GENESIS
+    for entry in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if entry.prev_hash != prev:
+            yield entry, "prev_hash_mismatch"
+        elif compute_hash(prev, entry) != entry.hash:
+            yield entry, "hash_mismatch"
+        prev = entry.hash
+
+
+def events_for(subject: models.Model) -> models.QuerySet[AuditEvent]:
+    return (
+        AuditEvent.objects.filter(subject_type=subject._meta.label_lower, subject_uuid=subject.uuid)
+        .select_related("actor")
+        .order_by("id")
+    )

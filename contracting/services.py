@@ -1,0 +1,390 @@
+"""Writes of the contracting app. Each public function is one domain operation; state changes go
+through core.transitions.perform_transition (lock, permission, guards, save, audit)."""
+
+import datetime
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from compliance.audit import audit_record
+from core.exceptions import GuardFailed, InvalidTransition, ReasonRequired, TransitionForbidden
+from core.transitions import check_guards, lock, perform_transition
+
+from . import guards
+from .models import (
+    Agreement,
+    AgreementStatus,
+    Application,
+    ApplicationAssessment,
+    ApplicationStatus,
+    AssessmentStep,
+    Procedure,
+    SubAgreement,
+    add_months,
+)
+
+# --------------------------------------------------------------------------- procedure
+
+
+def procedure_start_consultation(*, uuid: UUID, actor: Any, reason: str = "") -> Procedure:
+    return perform_transition(
+        model=Procedure, uuid=uuid, name="start_consultation", actor=actor, reason=reason
+    )
+
+
+def procedure_open(*, uuid: UUID, actor: Any, reason: str = "") -> Procedure:
+    return perform_transition(
+        model=Procedure,
+        uuid=uuid,
+        name="open",
+        actor=actor,
+        reason=reason,
+        guards=[
+            guards.procedure_has_lots_with_products,
+            guards.procedure_tariffs_at_least_real_price,
+            guards.procedure_has_consultation_minutes,
+        ],
+    )
+
+
+def procedure_close_applications(*, uuid: UUID, actor: Any, reason: str = "") -> Procedure:
+    return perform_transition(
+        model=Procedure, uuid=uuid, name="close_applications", actor=actor, reason=reason
+    )
+
+
+def procedure_conclude(*, uuid: UUID, actor: Any, reason: str = "") -> Procedure:
+    return perform_transition(
+        model=Procedure,
+        uuid=uuid,
+        name="conclude",
+        actor=actor,
+        reason=reason,
+        guards=[guards.procedure_has_no_pending_applications],
+    )
+
+
+def procedure_cancel(*, uuid: UUID, actor: Any, reason: str = "") -> Procedure:
+    return perform_transition(
+        model=Procedure, uuid=uuid, name="cancel", actor=actor, reason=reason, reason_required=True
+    )
+
+
+# --------------------------------------------------------------------------- application
+
+
+def application_submit(*, uuid: UUID, actor: Any, reason: str = "") -> Application:
+    return perform_transition(
+        model=Application,
+        uuid=uuid,
+        name="submit",
+        actor=actor,
+        reason=reason,
+        guards=[guards.application_procedure_is_open, guards.application_has_lots],
+    )
+
+
+def application_start_review(*, uuid: UUID, actor: Any, reason: str = "") -> Application:
+    return perform_transition(model=Application, uuid=uuid, name="start_review", actor=actor, reason=reason)
+
+
+def application_assess(
+    *, uuid: UUID, actor: Any, step: str, passed: bool, reasoning: str
+) -> ApplicationAssessment:
+    """Record (or revise) the outcome of one of the three assessment steps while under review."""
+    step = AssessmentStep(step)
+    reasoning = (reasoning or "").strip()
+    with transaction.atomic():
+        application = lock(Application, uuid)
+        if not actor.has_perm("contracting.transition_application"):
+            raise TransitionForbidden(_("You are not allowed to assess applications."))
+        if application.status != ApplicationStatus.UNDER_REVIEW:
+            raise InvalidTransition(
+                _("Only an application under review can be assessed."), current_status=application.status
+            )
+        if not reasoning:
+            raise GuardFailed(
+                _("An assessment needs its reasoning."),
+                unmet=[{"code": "reasoning_missing", "message": _("An assessment needs its reasoning.")}],
+            )
+        assessment, _created = ApplicationAssessment.objects.update_or_create(
+            application=application,
+            step=step,
+            defaults={
+                "passed": passed,
+                "reasoning": reasoning,
+                "assessed_by": actor,
+                "assessed_at": timezone.now(),
+            },
+        )
+        audit_record(
+            actor=actor,
+            event="application.assessed",
+            subject=application,
+            data={"step": step.value, "passed": passed, "reasoning": reasoning},
+        )
+    return assessment
+
+
+def _assessment_snapshot(application: Application) -> dict[str, Any]:
+    return {
+        "assessments": [
+            {
+                "step": a.step,
+                "passed": a.passed,
+                "reasoning": a.reasoning,
+                "assessedBy": a.assessed_by.get_username(),
+            }
+            for a in application.assessments.select_related("assessed_by").order_by("step")
+        ]
+    }
+
+
+def _create_agreement_draft(application: Application, from_state: str) -> dict[str, Any]:
+    """Admission creates the agreement draft (basisovereenkomst with a deelovereenkomst per lot)."""
+    procedure = application.procedure
+    agreement = Agreement.objects.create(
+        reference=f"{procedure.reference}-{application.provider.agb_code}",
+        authority=procedure.authority,
+        provider=application.provider,
+        procedure=procedure,
+        application=application,
+        law=procedure.law,
+        start_date=procedure.contract_start,
+        end_date=add_months(procedure.contract_start, 36) - datetime.timedelta(days=1),
+    )
+    SubAgreement.objects.bulk_create(
+        SubAgreement(agreement=agreement, lot=lot) for lot in application.lots.all()
+    )
+    audit_record(
+        actor=None,
+        event="agreement.created",
+        subject=agreement,
+        to_state=agreement.status,
+        data={"application": str(application.uuid)},
+    )
+    return {**_assessment_snapshot(application), "agreement": str(agreement.uuid)}
+
+
+def application_admit(*, uuid: UUID, actor: Any, reason: str = "") -> Application:
+    return perform_transition(
+        model=Application,
+        uuid=uuid,
+        name="admit",
+        actor=actor,
+        reason=reason,
+        guards=[guards.application_all_steps_passed],
+        after=_create_agreement_draft,
+    )
+
+
+def application_reject(*, uuid: UUID, actor: Any, reason: str = "") -> Application:
+    return perform_transition(
+        model=Application,
+        uuid=uuid,
+        name="reject",
+        actor=actor,
+        reason=reason,
+        reason_required=True,
+        guards=[guards.application_some_step_failed],
+        after=lambda app, _from: _assessment_snapshot(app),
+    )
+
+
+def application_withdraw(*, uuid: UUID, actor: Any, reason: str = "") -> Application:
+    return perform_transition(model=Application, uuid=uuid, name="withdraw", actor=actor, reason=reason)
+
+
+# --------------------------------------------------------------------------- agreement
+
+
+def agreement_offer(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+    return perform_transition(
+        model=Agreement,
+        uuid=uuid,
+        name="offer",
+        actor=actor,
+        reason=reason,
+        guards=[guards.agreement_has_lots, guards.agreement_within_term],
+    )
+
+
+def agreement_activate(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+    return perform_transition(
+        model=Agreement,
+        uuid=uuid,
+        name="activate",
+        actor=actor,
+        reason=reason,
+        guards=[guards.agreement_is_signed, guards.agreement_within_term],
+    )
+
+
+def agreement_suspend(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+    return perform_transition(
+        model=Agreement,
+        uuid=uuid,
+        name="suspend",
+        actor=actor,
+        reason=reason,
+        reason_required=True,
+        kwargs={"reason": reason.strip()},
+    )
+
+
+def agreement_reinstate(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+    return perform_transition(
+        model=Agreement,
+        uuid=uuid,
+        name="reinstate",
+        actor=actor,
+        reason=reason,
+        guards=[guards.agreement_within_term],
+    )
+
+
+def agreement_request_termination(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+    """First officer of the four-eyes termination: records the request; a second officer approves it
+    with ``agreement_terminate``. The termination takes effect after the notice period."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        agreement = lock(Agreement, uuid)
+        if not actor.has_perm("contracting.transition_agreement"):
+            raise TransitionForbidden(_("You are not allowed to request the termination of agreements."))
+        if agreement.status not in (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED):
+            raise InvalidTransition(
+                _("Only an active or suspended agreement can be terminated."), current_status=agreement.status
+            )
+        if not reason:
+            raise ReasonRequired()
+        agreement.termination_reason = reason
+        agreement.termination_requested_by = actor
+        agreement.termination_requested_at = timezone.now()
+        agreement.termination_effective_date = min(
+            add_months(timezone.localdate(), agreement.notice_months), agreement.end_date
+        )
+        agreement.save()
+        audit_record(
+            actor=actor,
+            event="agreement.termination_requested",
+            subject=agreement,
+            reason=reason,
+            data={"effectiveDate": agreement.termination_effective_date.isoformat()},
+        )
+    return agreement
+
+
+def agreement_terminate(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+    return perform_transition(
+        model=Agreement,
+        uuid=uuid,
+        name="terminate",
+        actor=actor,
+        reason=reason,
+        guards=[guards.agreement_termination_approved_by_second_officer],
+        after=lambda a, _from: {
+            "requestedBy": a.termination_requested_by.get_username(),
+            "terminationReason": a.termination_reason,
+            "effectiveDate": a.termination_effective_date.isoformat(),
+        },
+    )
+
+
+def agreement_end(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+    return perform_transition(
+        model=Agreement,
+        uuid=uuid,
+        name="end",
+        actor=actor,
+        reason=reason,
+        guards=[guards.agreement_termination_effective],
+    )
+
+
+def agreement_expire(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+    return perform_transition(
+        model=Agreement,
+        uuid=uuid,
+        name="expire",
+        actor=actor,
+        reason=reason,
+        guards=[guards.agreement_term_has_ended],
+    )
+
+
+def agreement_extend(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+    """Extension is an event on an active agreement: within the options and before the notice deadline."""
+    with transaction.atomic():
+        agreement = lock(Agreement, uuid)
+        if not actor.has_perm("contracting.transition_agreement"):
+            raise TransitionForbidden(_("You are not allowed to extend agreements."))
+        unmet = check_guards(agreement, actor, [guards.agreement_can_be_extended])
+        if unmet:
+            raise GuardFailed(
+                _("%(object)s cannot be extended: %(unmet)s")
+                % {"object": agreement, "unmet": "; ".join(u.message for u in unmet)},
+                unmet=[u.as_dict() for u in unmet],
+                current_status=agreement.status,
+            )
+        old_end = agreement.end_date
+        agreement.end_date = add_months(old_end, agreement.extension_months)
+        agreement.extensions_used += 1
+        agreement.save()
+        audit_record(
+            actor=actor,
+            event="agreement.extended",
+            subject=agreement,
+            reason=(reason or "").strip(),
+            from_state=agreement.status,
+            to_state=agreement.status,
+            data={
+                "oldEndDate": old_end.isoformat(),
+                "newEndDate": agreement.end_date.isoformat(),
+                "extensionsUsed": agreement.extensions_used,
+            },
+        )
+    return agreement
+
+
+def _may_manage_active_agreement(agreement: Agreement, user: Any) -> bool:
+    return agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED) and user.has_perm(
+        "contracting.transition_agreement"
+    )
+
+
+agreement_request_termination.available = _may_manage_active_agreement
+agreement_extend.available = lambda a, user: (
+    a.status == AgreementStatus.ACTIVE and user.has_perm("contracting.transition_agreement")
+)
+
+# --------------------------------------------------------------------------- registry
+# name -> service, per model: the admin buttons and the API's /transitions/<name> both read this.
+
+PROCEDURE_TRANSITIONS = {
+    "start_consultation": procedure_start_consultation,
+    "open": procedure_open,
+    "close_applications": procedure_close_applications,
+    "conclude": procedure_conclude,
+    "cancel": procedure_cancel,
+}
+APPLICATION_TRANSITIONS = {
+    "submit": application_submit,
+    "start_review": application_start_review,
+    "admit": application_admit,
+    "reject": application_reject,
+    "withdraw": application_withdraw,
+}
+AGREEMENT_TRANSITIONS = {
+    "offer": agreement_offer,
+    "activate": agreement_activate,
+    "suspend": agreement_suspend,
+    "reinstate": agreement_reinstate,
+    "request_termination": agreement_request_termination,
+    "terminate": agreement_terminate,
+    "end": agreement_end,
+    "expire": agreement_expire,
+    "extend": agreement_extend,
+}

@@ -1,0 +1,147 @@
+"""The one mechanism every state change goes through.
+
+A service function per transition (``agreement_suspend``, ``procedure_open`` ...) calls
+``perform_transition``. It locks the row, checks that the transition exists from the current state,
+that the actor may take it, that a reason is given where one is required and that every guard holds;
+then it runs the in-memory FSM transition, saves, writes the audit event in the same transaction and
+runs follow-ups. A refusal leaves the row exactly as it was.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed, can_proceed, has_transition_perm
+
+from core.exceptions import GuardFailed, InvalidTransition, ReasonRequired, TransitionForbidden
+from core.guards import Unmet
+
+M = TypeVar("M", bound=models.Model)
+Guard = Callable[[Any, Any], Iterable[Unmet]]
+
+
+def lock(model: type[M], uuid: Any) -> M:
+    return model.objects.select_for_update().get(uuid=uuid)
+
+
+def check_guards(obj: Any, actor: Any, guards: Sequence[Guard]) -> list[Unmet]:
+    return [unmet for guard in guards for unmet in guard(obj, actor)]
+
+
+def perform_transition(
+    *,
+    model: type[M],
+    uuid: Any,
+    name: str,
+    actor: Any,
+    reason: str = "",
+    reason_required: bool = False,
+    guards: Sequence[Guard] = (),
+    kwargs: dict[str, Any] | None = None,
+    after: Callable[[M, str], dict[str, Any] | None] | None = None,
+) -> M:
+    from compliance.audit import audit_record  # the audit trail lives in compliance
+
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        obj = lock(model, uuid)
+        method = getattr(obj, name)
+        from_state = obj.status
+        if not can_proceed(method, check_conditions=False):
+            raise InvalidTransition(
+                _("%(object)s cannot take the step '%(transition)s' while its state is '%(status)s'.")
+                % {
+                    "object": obj,
+                    "transition": transition_label(model, name),
+                    "status": obj.get_status_display(),
+                },
+                current_status=from_state,
+            )
+        if not has_transition_perm(method, actor):
+            raise TransitionForbidden(
+                _("You are not allowed to take the step '%(transition)s' for %(object)s.")
+                % {"transition": transition_label(model, name), "object": obj}
+            )
+        if reason_required and not reason:
+            raise ReasonRequired()
+        unmet = check_guards(obj, actor, guards)
+        if unmet:
+            raise GuardFailed(
+                _("%(object)s cannot take the step '%(transition)s': %(unmet)s")
+                % {
+                    "object": obj,
+                    "transition": transition_label(model, name),
+                    "unmet": "; ".join(u.message for u in unmet),
+                },
+                unmet=[u.as_dict() for u in unmet],
+                current_status=from_state,
+            )
+        try:
+            method(**(kwargs or {}))
+        except TransitionNotAllowed as exc:  # a model-level condition refused
+            raise InvalidTransition(str(exc), current_status=from_state) from exc
+        obj.save()
+        data = (after(obj, from_state) if after else None) or {}
+        audit_record(
+            actor=actor,
+            event=f"{model._meta.model_name}.{past_tense(name)}",
+            subject=obj,
+            from_state=from_state,
+            to_state=obj.status,
+            reason=reason,
+            data=data,
+        )
+    return obj
+
+
+def available_transitions(obj: Any, user: Any, registry: dict[str, Callable]) -> list[str]:
+    """Names from ``registry`` the user may take now: FSM transitions from the current state that the
+    user holds the permission for, plus operations (services with an ``available`` predicate).
+    Guards that need the database are not evaluated here; a refused guard answers with its reasons."""
+    fsm_names = {t.name for t in obj.get_available_user_status_transitions(user)}
+    names = []
+    for name, service in registry.items():
+        predicate = getattr(service, "available", None)
+        if predicate(obj, user) if predicate else name in fsm_names:
+            names.append(name)
+    return names
+
+
+def transition_label(model: type[models.Model], name: str) -> str:
+    method = getattr(model, name, None)
+    custom = getattr(method, "_django_fsm", None)
+    if custom is not None:
+        for t in custom.transitions.values():
+            label = (t.custom or {}).get("label")
+            if label:
+                return str(label)
+    return name
+
+
+_IRREGULAR = {
+    "start_consultation": "consultation_started",
+    "open": "opened",
+    "close_applications": "applications_closed",
+    "start_review": "review_started",
+    "submit": "submitted",
+    "admit": "admitted",
+    "reject": "rejected",
+    "withdraw": "withdrawn",
+    "offer": "offered",
+    "activate": "activated",
+    "suspend": "suspended",
+    "reinstate": "reinstated",
+    "terminate": "terminated",
+    "end": "ended",
+    "expire": "expired",
+    "cancel": "cancelled",
+    "conclude": "concluded",
+    "dissolve": "dissolution_started",
+    "complete_dissolution": "dissolved",
+    "exit": "exit_started",
+}
+
+
+def past_tense(name: str) -> str:
+    return _IRREGULAR.get(name, f"{name}_done")

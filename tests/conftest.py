@@ -1,0 +1,56 @@
+import pytest
+
+from rest_framework.test import APIClient
+
+from tests import factories
+
+
+@pytest.fixture
+def officer(db):
+    return factories.officer()
+
+
+@pytest.fixture
+def second_officer(db):
+    return factories.officer()
+
+
+@pytest.fixture
+def auditor(db):
+    return factories.auditor()
+
+
+@pytest.fixture
+def provider(db):
+    return factories.ProviderFactory()
+
+
+@pytest.fixture
+def provider_user(provider):
+    return factories.provider_user(provider)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a Django test client logged in as that user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def api_for():
+    def login(user):
+        c = APIClient()
+        c.force_authenticate(user)
+        return c
+
+    return login
