@@ -4,6 +4,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -18,6 +19,7 @@ from .validators import (
     normalise_iban,
     validate_agb_code,
     validate_cbs_municipality_code,
+    validate_cbs_region_code,
     validate_iban,
     validate_kvk_number,
 )
@@ -180,8 +182,13 @@ class ContractingAuthority(BaseModel):
         return self.name
 
     def clean(self) -> None:
-        if self.kind == self.Kind.MUNICIPALITY:
-            validate_cbs_municipality_code(self.cbs_code)
+        try:
+            if self.kind == self.Kind.MUNICIPALITY:
+                validate_cbs_municipality_code(self.cbs_code)
+            elif self.cbs_code:
+                validate_cbs_region_code(self.cbs_code)
+        except ValidationError as exc:
+            raise ValidationError({"cbs_code": exc}) from exc
 
 
 class Provider(BaseModel):

@@ -1,0 +1,46 @@
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+
+from compliance.audit import GENESIS, audit_record, verify_chain
+from compliance.models import AuditEvent
+from contracting.services import agreement_suspend
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_events_chain_to_each_other(officer):
+    first = audit_record(actor=officer, event="test.first")
+    second = audit_record(actor=officer, event="test.second", data={"n": 1})
+    assert first.prev_hash == GENESIS
+    assert second.prev_hash == first.hash
+    assert list(verify_chain()) == []
+
+
+def test_tampering_is_detected_and_names_the_event(officer):
+    # given a committed transition
+    agreement = factories.AgreementFactory(active=True)
+    agreement_suspend(uuid=agreement.uuid, actor=officer, reason="Signaal")
+    audit_record(actor=officer, event="test.later")
+    target = AuditEvent.objects.get(event="agreement.suspended")
+    # when someone edits the reason behind the application's back
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {AuditEvent._meta.db_table} SET reason = %s WHERE id = %s", ["Anders", target.pk]
+        )
+    # then
+    broken = list(verify_chain())
+    assert [(event.pk, problem) for event, problem in broken] == [(target.pk, "hash_mismatch")]
+
+
+def test_audit_events_cannot_be_changed_or_deleted_through_the_orm(officer):
+    event = audit_record(actor=officer, event="test.first")
+    with pytest.raises(PermissionDenied):
+        event.save()
+    with pytest.raises(PermissionDenied):
+        event.delete()
+    with pytest.raises(PermissionDenied):
+        AuditEvent.objects.filter(pk=event.pk).update(reason="x")
+    with pytest.raises(PermissionDenied):
+        AuditEvent.objects.all().delete()
