@@ -8,6 +8,7 @@ import time
 from unittest import mock
 
 import pytest
+
 from django.db import connection
 
 from compliance import audit
