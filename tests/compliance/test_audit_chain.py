@@ -45,3 +45,16 @@ def test_audit_events_cannot_be_changed_or_deleted_through_the_orm(officer):
         AuditEvent.objects.filter(pk=event.pk).update(reason="x")
     with pytest.raises(PermissionDenied):
         AuditEvent.objects.all().delete()
+
+
+def test_verify_command_reports_the_first_broken_event(officer):
+    from django.core.management import CommandError, call_command
+
+    audit_record(actor=officer, event="test.first")
+    second = audit_record(actor=officer, event="test.second")
+    audit_record(actor=officer, event="test.third")
+    call_command("verify_audit_trail")
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {AuditEvent._meta.db_table} SET event = %s WHERE id = %s", ["x", second.pk])
+    with pytest.raises(CommandError, match=f"id={second.pk}"):
+        call_command("verify_audit_trail")
