@@ -6,6 +6,7 @@ from uuid import UUID
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from compliance import guards as condition_guards
 from compliance.audit import audit_record
 from core.exceptions import GuardFailed, InvalidTransition, TransitionForbidden
 from core.transitions import perform_transition
@@ -60,7 +61,11 @@ def membership_activate(*, uuid: UUID, actor: Any, reason: str = "") -> Membersh
         name="activate",
         actor=actor,
         reason=reason,
-        guards=[guards.membership_coalition_not_dissolved, guards.membership_lead_slot_free],
+        guards=[
+            guards.membership_coalition_not_dissolved,
+            guards.membership_lead_slot_free,
+            condition_guards.conditions_hold,
+        ],
     )
 
 
@@ -84,7 +89,11 @@ def membership_reinstate(*, uuid: UUID, actor: Any, reason: str = "") -> Members
         name="reinstate",
         actor=actor,
         reason=reason,
-        guards=[guards.membership_coalition_not_dissolved, guards.membership_lead_slot_free],
+        guards=[
+            guards.membership_coalition_not_dissolved,
+            guards.membership_lead_slot_free,
+            condition_guards.conditions_hold,
+        ],
     )
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from core.dates import add_months
 from core.models import BaseModel
 
 from .roles import officer, officer_or_own_provider
@@ -648,18 +649,6 @@ class AgreementStatus(models.TextChoices):
     TERMINATING = "terminating", _("Terminating")
     ENDED = "ended", _("Ended")
     EXPIRED = "expired", _("Expired")
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    # clamp the day to the length of the target month
-    for d in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, d)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 class Agreement(FSMModelMixin, BaseModel):

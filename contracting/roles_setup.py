@@ -26,7 +26,19 @@ OFFICER_EDITABLE = {
         "kpi",
     ],
     "coalitions": ["coalition", "membership"],
+    "compliance": [
+        "conditionrequirement",
+        "conditionadjustment",
+        "providerdeclaration",
+        "officerjudgement",
+        "providerannualfigures",
+        "waiver",
+    ],
 }
+# Decisions beyond editing rows.
+OFFICER_EXTRA = {"compliance": ["decide_waiver", "review_accountabilitydocument"]}
+# The condition library and document types are the administrator's.
+LIBRARY_MODELS = ["condition", "documenttype"]
 REFERENCE_MODELS = ["productcategory", "unit", "wntnorm", "indexrate"]
 
 
@@ -44,6 +56,8 @@ def sync_roles(**kwargs) -> None:
     for app, models in OFFICER_EDITABLE.items():
         for action in ("add", "change"):
             edit |= Q(content_type__app_label=app, codename__in=[f"{action}_{m}" for m in models])
+    for app, codenames in OFFICER_EXTRA.items():
+        edit |= Q(content_type__app_label=app, codename__in=codenames)
 
     Group.objects.get_or_create(name=AUDITOR)[0].permissions.set(_perms(view_all))
     Group.objects.get_or_create(name=OFFICER)[0].permissions.set(_perms(view_all | transition | edit))

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compliance import guards as condition_guards
 from compliance.audit import audit_record
 from core.exceptions import GuardFailed, InvalidTransition, ReasonRequired, TransitionForbidden
 from core.transitions import check_guards, lock, perform_transition
@@ -46,6 +47,7 @@ def procedure_open(*, uuid: UUID, actor: Any, reason: str = "") -> Procedure:
             guards.procedure_has_lots_with_products,
             guards.procedure_tariffs_at_least_real_price,
             guards.procedure_has_consultation_minutes,
+            condition_guards.procedure_condition_set_complete,
         ],
     )
 
@@ -176,7 +178,11 @@ def application_admit(*, uuid: UUID, actor: Any, reason: str = "") -> Applicatio
         name="admit",
         actor=actor,
         reason=reason,
-        guards=[guards.application_all_steps_passed],
+        guards=[
+            guards.application_all_steps_passed,
+            condition_guards.no_blocking_fraud_signal,
+            condition_guards.conditions_hold,
+        ],
         after=_create_agreement_draft,
     )
 
@@ -219,7 +225,7 @@ def agreement_activate(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement
         name="activate",
         actor=actor,
         reason=reason,
-        guards=[guards.agreement_is_signed, guards.agreement_within_term],
+        guards=[guards.agreement_is_signed, guards.agreement_within_term, condition_guards.conditions_hold],
     )
 
 
@@ -242,7 +248,7 @@ def agreement_reinstate(*, uuid: UUID, actor: Any, reason: str = "") -> Agreemen
         name="reinstate",
         actor=actor,
         reason=reason,
-        guards=[guards.agreement_within_term],
+        guards=[guards.agreement_within_term, condition_guards.conditions_hold],
     )
 
 

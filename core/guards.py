@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 class Unmet:
     code: str
     message: str
+    condition: str = ""  # the code of the library condition, when a condition of the engine is unmet
 
     def as_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if v or k != "condition"}

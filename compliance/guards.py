@@ -1,0 +1,60 @@
+"""Guards that consult the conditions engine. Used by the contracting and coalitions services."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from core.guards import Unmet
+
+from .models import ConditionCategory, ConditionEvaluation, EvaluationOutcome, SignalSeverity, SignalStatus
+from .services import conditions_evaluate
+
+
+def conditions_hold(subject: Any, actor: Any = None) -> Iterable[Unmet]:
+    """Every mandatory condition of the subject is satisfied or validly waived, for each provider."""
+    for item in conditions_evaluate(subject=subject, trigger=ConditionEvaluation.Trigger.TRANSITION):
+        if item.condition.mandatory and not item.result.counts:
+            why = "; ".join(r["message"] for r in item.result.reasons)
+            yield Unmet(
+                "condition_not_met",
+                _("%(title)s (%(provider)s): %(outcome)s%(why)s")
+                % {
+                    "title": item.condition.title,
+                    "provider": item.provider,
+                    "outcome": EvaluationOutcome(item.result.outcome).label,
+                    "why": f" – {why}" if why else "",
+                },
+                condition=item.condition.code,
+            )
+
+
+def procedure_condition_set_complete(procedure: Any, actor: Any = None) -> Iterable[Unmet]:
+    """The condition set contains at least one fair-pay and one anti-discrimination condition."""
+    categories = set(
+        procedure.condition_requirements.filter(condition__is_active=True).values_list(
+            "condition__category", flat=True
+        )
+    )
+    for category in (ConditionCategory.FAIR_PAY, ConditionCategory.ANTI_DISCRIMINATION):
+        if category not in categories:
+            yield Unmet(
+                "condition_set_incomplete",
+                _("The condition set has no condition in the category '%(category)s'.")
+                % {"category": category.label},
+            )
+
+
+def no_blocking_fraud_signal(application: Any, actor: Any = None) -> Iterable[Unmet]:
+    """No confirmed signal, and no open or investigated high-severity signal, for the provider."""
+    blocking = application.provider.fraud_signals.filter(
+        status=SignalStatus.CONFIRMED
+    ) | application.provider.fraud_signals.filter(
+        severity=SignalSeverity.HIGH, status__in=[SignalStatus.OPEN, SignalStatus.INVESTIGATING]
+    )
+    for signal in blocking.order_by("period_start"):
+        yield Unmet(
+            "fraud_signal",
+            _("Fraud signal '%(rule)s' (%(status)s) blocks admission.")
+            % {"rule": signal.rule, "status": signal.get_status_display()},
+        )

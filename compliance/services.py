@@ -1,0 +1,326 @@
+"""Writes of the compliance app: evaluating and recording conditions, evidence that is not a document
+(declarations, judgements, annual figures), waivers (four-eyes) and per-subject condition changes."""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.exceptions import FourEyesRequired, InvalidTransition, ReasonRequired, TransitionForbidden
+
+from . import engine
+from .audit import audit_record
+from .facts import gather, spec_of
+from .models import (
+    Condition,
+    ConditionAdjustment,
+    ConditionEvaluation,
+    OfficerJudgement,
+    ProviderDeclaration,
+    Waiver,
+    WaiverStatus,
+)
+from .subjects import effective_conditions, subject_kind, subject_providers
+
+Trigger = ConditionEvaluation.Trigger
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    condition: Condition
+    provider: Any
+    result: engine.Result
+
+
+def conditions_evaluate(
+    *, subject: Any, trigger: str = Trigger.MANUAL, moment: datetime.date | None = None
+) -> list[Evaluated]:
+    """Evaluate every condition that applies to ``subject`` for each of its providers and store the
+    result where it differs from the latest stored one (history is append-only)."""
+    moment = moment or timezone.localdate()
+    conditions = effective_conditions(subject)
+    results: list[Evaluated] = []
+    for provider in subject_providers(subject):
+        facts = gather(subject, provider, conditions, moment)
+        for condition in conditions:
+            results.append(
+                Evaluated(
+                    condition, provider, engine.evaluate(spec_of(condition), facts[condition.pk], moment)
+                )
+            )
+    _store(subject, results, trigger)
+    return results
+
+
+def _store(subject: Any, results: list[Evaluated], trigger: str) -> None:
+    latest: dict[tuple[int, int], ConditionEvaluation] = {}
+    for row in ConditionEvaluation.objects.filter(subject_uuid=subject.uuid).order_by("evaluated_at", "id"):
+        latest[(row.condition_id, row.provider_id)] = row
+    now = timezone.now()
+    new = []
+    for item in results:
+        reasons, evidence = [dict(r) for r in item.result.reasons], [dict(e) for e in item.result.evidence]
+        previous = latest.get((item.condition.pk, item.provider.pk))
+        if previous and (previous.outcome, previous.reasons, previous.evidence) == (
+            item.result.outcome,
+            reasons,
+            evidence,
+        ):
+            continue
+        new.append(
+            ConditionEvaluation(
+                condition=item.condition,
+                provider=item.provider,
+                subject_type=subject_kind(subject),
+                subject_uuid=subject.uuid,
+                subject_repr=str(subject)[:255],
+                evaluated_at=now,
+                outcome=item.result.outcome,
+                reasons=reasons,
+                evidence=evidence,
+                trigger=trigger,
+            )
+        )
+    ConditionEvaluation.objects.bulk_create(new)
+
+
+def evaluations_as_of(subject: Any, when: datetime.datetime) -> list[ConditionEvaluation]:
+    """What was recorded as true for each condition of the subject at ``when``."""
+    latest: dict[tuple[int, int], ConditionEvaluation] = {}
+    rows = ConditionEvaluation.objects.filter(
+        subject_uuid=subject.uuid, evaluated_at__lte=when
+    ).select_related("condition", "provider")
+    for row in rows.order_by("evaluated_at", "id"):
+        latest[(row.condition_id, row.provider_id)] = row
+    return sorted(latest.values(), key=lambda e: (e.condition.category, e.condition.code, e.provider.name))
+
+
+def reevaluate_provider(*, provider_id: int, trigger: str = Trigger.EVIDENCE) -> int:
+    """Evidence of a provider changed: re-evaluate every live subject that binds it. Returns the count."""
+    subjects = live_subjects(provider_id=provider_id)
+    for subject in subjects:
+        conditions_evaluate(subject=subject, trigger=trigger)
+    return len(subjects)
+
+
+def live_subjects(*, provider_id: int | None = None) -> list[Any]:
+    from coalitions.models import Membership, MembershipStatus
+    from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus
+
+    apps = Application.objects.filter(
+        status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+    ).select_related("procedure__authority", "provider")
+    agreements = Agreement.objects.exclude(
+        status__in=[AgreementStatus.ENDED, AgreementStatus.EXPIRED]
+    ).select_related("authority", "provider", "coalition")
+    memberships = Membership.objects.exclude(status=MembershipStatus.ENDED).select_related(
+        "coalition__authority", "provider"
+    )
+    if provider_id is not None:
+        apps = apps.filter(provider_id=provider_id)
+        agreements = agreements.filter(provider_id=provider_id) | agreements.filter(
+            coalition__memberships__provider_id=provider_id
+        )
+        memberships = memberships.filter(provider_id=provider_id)
+    return [*apps, *agreements.distinct(), *memberships]
+
+
+def _schedule_reevaluation(provider_id: int) -> None:
+    from .tasks import reevaluate_provider_task
+
+    transaction.on_commit(lambda: reevaluate_provider_task.enqueue(provider_id=provider_id))
+
+
+def _require(actor: Any, perm: str, message: str) -> None:
+    if not (actor and actor.is_authenticated and actor.has_perm(perm)):
+        raise TransitionForbidden(message)
+
+
+# --------------------------------------------------------------------------- evidence
+
+
+def declaration_record(
+    *,
+    provider: Any,
+    condition: Condition,
+    actor: Any,
+    statement: str,
+    signed_by_name: str,
+    signed_by_role: str,
+    signed_on: datetime.date,
+    valid_until: datetime.date | None = None,
+) -> ProviderDeclaration:
+    """A declaration signed on behalf of the provider; recorded by a provider user or an officer."""
+    from contracting.roles import provider_ids_for
+
+    if not (actor.has_perm("compliance.add_providerdeclaration") or provider.pk in provider_ids_for(actor)):
+        raise TransitionForbidden(_("You cannot record declarations for this provider."))
+    with transaction.atomic():
+        declaration = ProviderDeclaration.objects.create(
+            provider=provider,
+            condition=condition,
+            statement=statement,
+            signed_by_name=signed_by_name,
+            signed_by_role=signed_by_role,
+            signed_on=signed_on,
+            valid_until=valid_until,
+            recorded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            event="declaration.recorded",
+            subject=declaration,
+            data={
+                "provider": str(provider.uuid),
+                "condition": condition.code,
+                "signedBy": signed_by_name,
+                "signedOn": signed_on.isoformat(),
+            },
+        )
+        _schedule_reevaluation(provider.pk)
+    return declaration
+
+
+def judgement_record(
+    *,
+    provider: Any,
+    condition: Condition,
+    actor: Any,
+    verdict: str,
+    reasoning: str,
+    valid_until: datetime.date | None = None,
+) -> OfficerJudgement:
+    _require(actor, "compliance.add_officerjudgement", _("Only an officer can judge conditions."))
+    if not (reasoning or "").strip():
+        raise ReasonRequired()
+    with transaction.atomic():
+        judgement = OfficerJudgement.objects.create(
+            provider=provider,
+            condition=condition,
+            verdict=verdict,
+            reasoning=reasoning.strip(),
+            judged_on=timezone.localdate(),
+            valid_until=valid_until,
+            judged_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            event="judgement.recorded",
+            subject=judgement,
+            reason=judgement.reasoning,
+            data={"provider": str(provider.uuid), "condition": condition.code, "verdict": verdict},
+        )
+        _schedule_reevaluation(provider.pk)
+    return judgement
+
+
+# --------------------------------------------------------------------------- waivers (four-eyes)
+
+
+def waiver_request(
+    *, subject: Any, provider: Any, condition: Condition, actor: Any, reason: str, valid_until: datetime.date
+) -> Waiver:
+    _require(actor, "compliance.decide_waiver", _("You are not allowed to waive conditions."))
+    if not (reason or "").strip():
+        raise ReasonRequired()
+    if valid_until < timezone.localdate():
+        raise InvalidTransition(_("The end date of a waiver cannot lie in the past."))
+    with transaction.atomic():
+        waiver = Waiver.objects.create(
+            condition=condition,
+            provider=provider,
+            subject_type=subject_kind(subject),
+            subject_uuid=subject.uuid,
+            subject_repr=str(subject)[:255],
+            reason=reason.strip(),
+            valid_until=valid_until,
+            requested_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            event="waiver.requested",
+            subject=waiver,
+            to_state=waiver.status,
+            reason=waiver.reason,
+            data={
+                "condition": condition.code,
+                "subject": str(subject.uuid),
+                "validUntil": valid_until.isoformat(),
+            },
+        )
+    return waiver
+
+
+def _waiver_decide(*, uuid: UUID, actor: Any, approve: bool, reason: str) -> Waiver:
+    _require(actor, "compliance.decide_waiver", _("You are not allowed to decide on waivers."))
+    with transaction.atomic():
+        waiver = Waiver.objects.select_for_update().get(uuid=uuid)
+        if waiver.status != WaiverStatus.PENDING:
+            raise InvalidTransition(_("This waiver has already been decided."), current_status=waiver.status)
+        if waiver.requested_by_id == actor.pk:
+            raise FourEyesRequired(
+                _("The officer who requested the waiver cannot also decide on it (four-eyes principle).")
+            )
+        if not approve and not (reason or "").strip():
+            raise ReasonRequired()
+        from_state = waiver.status
+        waiver.status = WaiverStatus.APPROVED if approve else WaiverStatus.REJECTED
+        waiver.decided_by, waiver.decided_at, waiver.decision_reason = (
+            actor,
+            timezone.now(),
+            (reason or "").strip(),
+        )
+        waiver.save()
+        audit_record(
+            actor=actor,
+            event="waiver.approved" if approve else "waiver.rejected",
+            subject=waiver,
+            from_state=from_state,
+            to_state=waiver.status,
+            reason=waiver.decision_reason,
+            data={"condition": waiver.condition.code, "requestedBy": waiver.requested_by.get_username()},
+        )
+        _schedule_reevaluation(waiver.provider_id)
+    return waiver
+
+
+def waiver_approve(*, uuid: UUID, actor: Any, reason: str = "") -> Waiver:
+    return _waiver_decide(uuid=uuid, actor=actor, approve=True, reason=reason)
+
+
+def waiver_reject(*, uuid: UUID, actor: Any, reason: str = "") -> Waiver:
+    return _waiver_decide(uuid=uuid, actor=actor, approve=False, reason=reason)
+
+
+# --------------------------------------------------------------------------- per-subject condition sets
+
+
+def condition_adjust(
+    *, subject: Any, condition: Condition, action: str, actor: Any, reason: str
+) -> ConditionAdjustment:
+    """Add a condition to, or remove one from, a single agreement or membership (with a reason)."""
+    _require(actor, "compliance.add_conditionadjustment", _("You are not allowed to change condition sets."))
+    if not (reason or "").strip():
+        raise ReasonRequired()
+    field = {"contracting.agreement": "agreement", "coalitions.membership": "membership"}[
+        subject_kind(subject)
+    ]
+    with transaction.atomic():
+        adjustment, _created = ConditionAdjustment.objects.update_or_create(
+            condition=condition,
+            **{field: subject},
+            defaults={"action": action, "reason": reason.strip(), "decided_by": actor},
+        )
+        audit_record(
+            actor=actor,
+            event=f"condition.{'added' if action == 'add' else 'removed'}",
+            subject=subject,
+            reason=adjustment.reason,
+            data={"condition": condition.code},
+        )
+        transaction.on_commit(lambda: conditions_evaluate(subject=subject, trigger=Trigger.EVIDENCE))
+    return adjustment

@@ -1,0 +1,21 @@
+"""Background work (django-tasks): small, idempotent functions that call a service."""
+
+from django_tasks import task
+
+
+@task()
+def reevaluate_provider_task(provider_id: int) -> int:
+    from .services import reevaluate_provider
+
+    return reevaluate_provider(provider_id=provider_id)
+
+
+@task()
+def reevaluate_all_task() -> int:
+    from .models import ConditionEvaluation
+    from .services import conditions_evaluate, live_subjects
+
+    subjects = live_subjects()
+    for subject in subjects:
+        conditions_evaluate(subject=subject, trigger=ConditionEvaluation.Trigger.SCHEDULE)
+    return len(subjects)
