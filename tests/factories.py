@@ -186,17 +186,7 @@ def ready_to_open_procedure(**kwargs) -> Procedure:
         authority=procedure.authority, product=product, year=procedure.tariff_year, amount=Decimal("70")
     )
     ConsultationRoundFactory(procedure=procedure)
-    require(procedure, "fair_pay_tariff", "anti_discrimination_policy")
     return procedure
-
-
-def require(owner, *codes: str) -> None:
-    """Put library conditions in the condition set of a procedure or coalition."""
-    from compliance.models import Condition, ConditionRequirement
-
-    field = "procedure" if isinstance(owner, Procedure) else "coalition"
-    for condition in Condition.objects.filter(code__in=codes):
-        ConditionRequirement.objects.get_or_create(condition=condition, **{field: owner})
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,574 @@
+"""Admin of the contracting app for procurement officers, auditors (read-only) and administrators.
+
+States change only through the transition buttons (core.admin_transitions), which call the services.
+Changelists select their related rows up front so they use a constant number of queries.
+"""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from core.admin_transitions import TransitionAdminMixin, message_domain_error
+from core.exceptions import DomainError
+
+from .models import (
+    Agreement,
+    AgreementStatus,
+    Application,
+    ApplicationAssessment,
+    ApplicationStatus,
+    AssessmentStep,
+    BoardMember,
+    BudgetCeiling,
+    ConsultationRound,
+    ContractingAuthority,
+    CostModel,
+    IndexRate,
+    Kpi,
+    Lot,
+    Procedure,
+    Product,
+    ProductCategory,
+    Provider,
+    ReviewMoment,
+    SubAgreement,
+    Tariff,
+    Unit,
+    WntNorm,
+)
+from .services import (
+    AGREEMENT_TRANSITIONS,
+    APPLICATION_TRANSITIONS,
+    PROCEDURE_TRANSITIONS,
+    application_assess,
+)
+
+
+def _object_id(request: HttpRequest) -> str | None:
+    """The pk of the object whose change page is being built (None on an add page)."""
+    match = request.resolver_match
+    object_id = match.kwargs.get("object_id") if match else None
+    return unquote(object_id) if object_id else None
+
+
+def _euro(amount: Decimal | None) -> str:
+    return "–" if amount is None else f"€ {amount:.2f}"
+
+
+# --------------------------------------------------------------------------- reference data
+
+
+@admin.register(ProductCategory)
+class ProductCategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "law", "is_current")
+    list_filter = ("law", "is_current")
+    search_fields = ("code", "name")
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "minutes", "is_current")
+    list_filter = ("is_current",)
+    search_fields = ("code", "name")
+
+
+URL_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(WntNorm)
+class WntNormAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_AS_HTTPS
+    list_display = ("year", "scope", "wnt_class", "amount")
+    list_filter = ("year", "scope")
+    search_fields = ("scope", "wnt_class")
+
+
+@admin.register(IndexRate)
+class IndexRateAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_AS_HTTPS
+    list_display = ("year", "component", "weight_pct", "provisional_pct", "definitive_pct")
+    list_filter = ("year", "component")
+
+
+# --------------------------------------------------------------------------- parties
+
+
+@admin.register(ContractingAuthority)
+class ContractingAuthorityAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "cbs_code", "lead_municipality")
+    list_filter = ("kind",)
+    list_select_related = ("lead_municipality",)
+    search_fields = ("name", "cbs_code")
+    filter_horizontal = ("members",)
+    readonly_fields = ("uuid", "created_at", "updated_at")
+
+
+class BoardMemberInline(admin.TabularInline):
+    model = BoardMember
+    fields = ("name", "role", "start_date", "end_date")
+    extra = 0
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "kvk_number",
+        "agb_code",
+        "legal_form",
+        "city",
+        "serves_wmo",
+        "serves_youth",
+        "fte",
+        "parent",
+    )
+    list_filter = ("legal_form", "serves_wmo", "serves_youth")
+    list_select_related = ("parent",)
+    search_fields = ("name", "kvk_number", "agb_code", "city")
+    date_hierarchy = "founded_on"
+    autocomplete_fields = ("parent",)
+    raw_id_fields = ("users",)  # user accounts are managed by administrators
+    inlines = (BoardMemberInline,)
+    fieldsets = (
+        (None, {"fields": ("name", "kvk_number", "agb_code", "legal_form", "founded_on", "parent")}),
+        (_("Address and payment"), {"fields": ("street", "postal_code", "city", "iban")}),
+        (_("Care"), {"fields": ("serves_wmo", "serves_youth", "fte")}),
+        (_("Portal"), {"fields": ("users",)}),
+        (_("Record"), {"fields": ("uuid", "created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+    readonly_fields = ("uuid", "created_at", "updated_at")
+
+
+# --------------------------------------------------------------------------- products, cost models, tariffs
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "category", "unit")
+    list_filter = ("category__law", "unit")
+    list_select_related = ("category", "unit")
+    search_fields = ("code", "name")
+
+
+@admin.register(CostModel)
+class CostModelAdmin(admin.ModelAdmin):
+    list_display = (
+        "product",
+        "authority",
+        "year",
+        "cao",
+        "scale",
+        "hourly_wage",
+        "display_hourly_price",
+        "display_real_price",
+    )
+    list_filter = ("year", "authority")
+    list_select_related = ("authority", "product__unit")
+    search_fields = ("product__code", "product__name", "cao")
+    autocomplete_fields = ("product",)
+    readonly_fields = ("display_hourly_price", "display_real_price")
+    fieldsets = (
+        (None, {"fields": ("authority", "product", "year")}),
+        (
+            _("Calculation"),
+            {
+                "fields": (
+                    "cao",
+                    "scale",
+                    "hourly_wage",
+                    "employer_costs_pct",
+                    "productivity_pct",
+                    "overhead_pct",
+                    "risk_margin_pct",
+                    "display_hourly_price",
+                    "display_real_price",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description=_("reële prijs per hour"))
+    def display_hourly_price(self, obj: CostModel) -> str:
+        if obj.pk is None:
+            return "–"
+        return _euro(obj.hourly_price.quantize(Decimal("0.01")))
+
+    @admin.display(description=_("reële prijs per unit"))
+    def display_real_price(self, obj: CostModel) -> str:
+        return "–" if obj.pk is None else _euro(obj.real_price)
+
+
+def attach_real_prices(tariffs: Iterable[Tariff]) -> list[Tariff]:
+    """Set ``_real_price`` on each tariff (None without a cost model or for a unit without minutes),
+    with one query for the whole page, whatever its size."""
+    tariffs = list(tariffs)
+    if not tariffs:
+        return tariffs
+    cost_models = CostModel.objects.filter(
+        authority_id__in={t.authority_id for t in tariffs},
+        product_id__in={t.product_id for t in tariffs},
+        year__in={t.year for t in tariffs},
+    ).select_related("product__unit")
+    by_key = {(c.authority_id, c.product_id, c.year): c for c in cost_models}
+    for tariff in tariffs:
+        cost = by_key.get((tariff.authority_id, tariff.product_id, tariff.year))
+        tariff._real_price = cost.real_price if cost is not None else None
+    return tariffs
+
+
+class TariffChangeList(ChangeList):
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        self.result_list = attach_real_prices(self.result_list)
+
+
+@admin.register(Tariff)
+class TariffAdmin(admin.ModelAdmin):
+    list_display = (
+        "product",
+        "authority",
+        "year",
+        "amount",
+        "display_real_price",
+        "meets_real_price",
+        "indexation_pct",
+    )
+    list_filter = ("year", "authority")
+    list_select_related = ("authority", "product")
+    search_fields = ("product__code", "product__name")
+    autocomplete_fields = ("product",)
+    readonly_fields = ("display_real_price", "meets_real_price")
+    fields = (
+        "authority",
+        "product",
+        "year",
+        "amount",
+        "indexation_pct",
+        "display_real_price",
+        "meets_real_price",
+    )
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return TariffChangeList
+
+    @staticmethod
+    def _real_price(obj: Tariff) -> Decimal | None:
+        if obj.pk is None:
+            return None
+        if not hasattr(obj, "_real_price"):  # change page: one object, one query
+            attach_real_prices([obj])
+        return obj._real_price
+
+    @admin.display(description=_("reële prijs"))
+    def display_real_price(self, obj: Tariff) -> str:
+        return _euro(self._real_price(obj))
+
+    @admin.display(description=_("at least the reële prijs"), boolean=True)
+    def meets_real_price(self, obj: Tariff) -> bool | None:
+        """False flags a fair-pay violation; empty when there is no reële prijs to compare with."""
+        real_price = self._real_price(obj)
+        return None if real_price is None else obj.amount >= real_price
+
+
+# --------------------------------------------------------------------------- procedures
+
+
+class LotInline(admin.TabularInline):
+    model = Lot
+    fields = ("number", "name", "products")
+    autocomplete_fields = ("products",)
+    extra = 0
+
+
+class ConsultationRoundInline(admin.StackedInline):
+    model = ConsultationRound
+    fields = ("held_on", "participants", "minutes", "agreed_points", "panel_advice")
+    extra = 0
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    transition_services = PROCEDURE_TRANSITIONS
+    list_display = (
+        "reference",
+        "title",
+        "authority",
+        "route",
+        "law",
+        "contract_start",
+        "application_deadline",
+        "status",
+    )
+    list_filter = ("status", "law", "route", "authority")
+    list_select_related = ("authority",)
+    search_fields = ("reference", "title", "authority__name")
+    date_hierarchy = "contract_start"
+    inlines = (LotInline, ConsultationRoundInline)
+    fields = (
+        "reference",
+        "title",
+        "authority",
+        "route",
+        "law",
+        "description",
+        "contract_start",
+        "application_deadline",
+        "status",
+    )
+
+
+# --------------------------------------------------------------------------- applications
+
+
+class ApplicationAssessmentInline(admin.TabularInline):
+    """Assessments are recorded through application_assess (the form under the change page)."""
+
+    model = ApplicationAssessment
+    fields = ("step", "passed", "reasoning", "assessed_by", "assessed_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("assessed_by")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AssessmentForm(forms.Form):
+    step = forms.ChoiceField(label=_("step"), choices=AssessmentStep.choices)
+    passed = forms.TypedChoiceField(
+        label=_("outcome"),
+        choices=[("yes", _("Passed")), ("no", _("Not passed"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reasoning = forms.CharField(label=_("reasoning"), widget=forms.Textarea(attrs={"rows": 4, "cols": 60}))
+
+
+@admin.register(Application)
+class ApplicationAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    transition_services = APPLICATION_TRANSITIONS
+    change_form_template = "admin/contracting/application/change_form.html"
+    list_display = ("provider", "procedure", "status", "submitted_at", "decided_at")
+    list_filter = ("status", "procedure__law", ("procedure", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("provider", "procedure")
+    search_fields = ("provider__name", "provider__agb_code", "procedure__reference", "procedure__title")
+    date_hierarchy = "submitted_at"
+    autocomplete_fields = ("procedure", "provider")
+    inlines = (ApplicationAssessmentInline,)
+    fields = ("procedure", "provider", "lots", "motivation", "status", "submitted_at", "decided_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj), "submitted_at", "decided_at"]
+        if obj is not None:
+            fields += ["procedure", "provider"]
+            if obj.status != ApplicationStatus.DRAFT:  # what was submitted stays as submitted
+                fields += ["lots", "motivation"]
+        return fields
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "lots":
+            object_id = _object_id(request)
+            queryset = Lot.objects.select_related("procedure")
+            if object_id:
+                queryset = queryset.filter(procedure__applications__pk=object_id)
+            kwargs["queryset"] = queryset
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # ---- assessment per step (while under review)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/assess/",
+                self.admin_site.admin_view(self.assess_view),
+                name="contracting_application_assess",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if (
+            obj is not None
+            and obj.status == ApplicationStatus.UNDER_REVIEW
+            and self.has_transition_permission(request, obj)
+        ):
+            context["assessment_form"] = AssessmentForm()
+            context["assessment_url"] = reverse(
+                "admin:contracting_application_assess", args=[quote(obj.pk)], current_app=self.admin_site.name
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def assess_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return require_POST(self._assess)(request, object_id)
+
+    def _assess(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, obj) or not self.has_transition_permission(
+            request, obj
+        ):
+            raise PermissionDenied
+        change_url = self.change_url(obj)
+        form = AssessmentForm(request.POST)
+        if not form.is_valid():
+            errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+            messages.error(request, errors, extra_tags="invalid")
+            return HttpResponseRedirect(change_url)
+        try:
+            assessment = application_assess(
+                uuid=obj.uuid,
+                actor=request.user,
+                step=form.cleaned_data["step"],
+                passed=form.cleaned_data["passed"],
+                reasoning=form.cleaned_data["reasoning"],
+            )
+        except DomainError as exc:
+            message_domain_error(request, exc)
+            return HttpResponseRedirect(change_url)
+        messages.success(request, gettext("Assessment recorded: %(assessment)s") % {"assessment": assessment})
+        return HttpResponseRedirect(change_url)
+
+
+# --------------------------------------------------------------------------- agreements
+
+
+class SubAgreementInline(admin.TabularInline):
+    model = SubAgreement
+    fields = ("lot",)
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lot":  # only the lots of the agreement's own procedure
+            object_id = _object_id(request)
+            kwargs["queryset"] = (
+                Lot.objects.filter(procedure__agreements__pk=object_id) if object_id else Lot.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agreement", "lot")
+
+
+class BudgetCeilingInline(admin.TabularInline):
+    model = BudgetCeiling
+    fields = ("year", "municipality", "amount")
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("municipality")
+
+
+class ReviewMomentInline(admin.TabularInline):
+    model = ReviewMoment
+    fields = ("planned_on", "topic", "outcome")
+    extra = 0
+
+
+class KpiInline(admin.TabularInline):
+    model = Kpi
+    fields = ("kind", "target")
+    extra = 0
+
+
+@admin.register(Agreement)
+class AgreementAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    transition_services = AGREEMENT_TRANSITIONS
+    operation_labels = {
+        "request_termination": _("Request termination"),
+        "extend": _("Extend"),
+    }
+    reason_required_operations = frozenset({"request_termination"})
+    list_display = ("reference", "party", "authority", "law", "start_date", "end_date", "status")
+    list_filter = ("status", "law", "authority")
+    list_select_related = ("authority", "provider", "coalition")
+    search_fields = ("reference", "provider__name", "provider__agb_code", "coalition__name")
+    date_hierarchy = "start_date"
+    autocomplete_fields = ("provider", "coalition", "procedure")
+    inlines = (SubAgreementInline, BudgetCeilingInline, ReviewMomentInline, KpiInline)
+    # The terms of an agreement are fixed once it is offered; later changes are transitions/events.
+    terms = (
+        "authority",
+        "provider",
+        "coalition",
+        "procedure",
+        "law",
+        "start_date",
+        "end_date",
+        "extension_months",
+        "max_extensions",
+        "notice_months",
+    )
+    service_managed = (
+        "application",
+        "extensions_used",
+        "suspension_reason",
+        "termination_reason",
+        "termination_requested_by",
+        "termination_requested_at",
+        "termination_effective_date",
+    )
+    fieldsets = (
+        (None, {"fields": ("reference", "authority", "provider", "coalition", "law", "status")}),
+        (_("Origin"), {"fields": ("procedure", "application")}),
+        (
+            _("Term"),
+            {
+                "fields": (
+                    "start_date",
+                    "end_date",
+                    "signed_on",
+                    "extension_months",
+                    "max_extensions",
+                    "extensions_used",
+                    "notice_months",
+                )
+            },
+        ),
+        (
+            _("Suspension and termination"),
+            {
+                "fields": (
+                    "suspension_reason",
+                    "termination_reason",
+                    "termination_requested_by",
+                    "termination_requested_at",
+                    "termination_effective_date",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description=_("party"))
+    def party(self, obj: Agreement):
+        return obj.party
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj), *self.service_managed]
+        if obj is not None and obj.status != AgreementStatus.DRAFT:
+            fields += self.terms
+        return fields
+
+
+# Lot, ConsultationRound, SubAgreement, BudgetCeiling, ReviewMoment, Kpi, BoardMember and
+# ApplicationAssessment are edited (or shown) inline on their parent's change page.

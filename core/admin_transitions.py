@@ -1,0 +1,223 @@
+"""Admin plumbing shared by every state machine: transition buttons, a confirmation page, the history.
+
+No domain rules here. Which transitions exist, who may take them and what they require lives in the
+models (FSM transitions), the guards and the services; this module shows what
+``core.transitions.available_transitions`` offers and calls the service from the registry, with the
+logged-in user as actor. A refusal (any ``DomainError``) becomes an error message naming each unmet
+condition; nothing is changed.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.exceptions import DomainError
+from core.transitions import available_transitions, transition_label
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Recorded in the audit trail with your name and the time."),
+    )
+
+    def __init__(self, *args: Any, reason_required: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = reason_required
+
+
+def domain_error_message(exc: DomainError) -> str:
+    """The refusal in the user's language; each unmet condition as a list item carrying its code."""
+    unmet = exc.extra.get("unmet") or []
+    if not unmet:
+        return exc.detail
+    items = format_html_join(
+        "", '<li data-code="{}">{}</li>', ((u.get("code", ""), u.get("message", "")) for u in unmet)
+    )
+    return format_html('{}<ul class="unmet-conditions">{}</ul>', exc.title, items)
+
+
+def message_domain_error(request: HttpRequest, exc: DomainError) -> None:
+    # extra_tags carries the stable code (e.g. "guard_failed") for styling and for tests
+    messages.error(request, domain_error_message(exc), extra_tags=exc.code)
+
+
+class TransitionAdminMixin:
+    """For a ModelAdmin of a model with an FSM ``status`` field.
+
+    ``transition_services`` is the registry from the app's services (``PROCEDURE_TRANSITIONS`` …).
+    Operations that are not FSM transitions (``request_termination``, ``extend`` …) get their label
+    from ``operation_labels`` (or a ``label`` attribute on the service) and may demand a reason via
+    ``reason_required_operations``; FSM transitions read both from their ``custom`` dict.
+    """
+
+    change_form_template = "admin/transitions/change_form.html"
+    transition_confirmation_template = "admin/transitions/confirm.html"
+    transition_services: dict[str, Callable[..., Any]] = {}
+    operation_labels: dict[str, Any] = {}
+    reason_required_operations: frozenset[str] = frozenset()
+    state_field = "status"
+
+    # ------------------------------------------------------------------ permissions and fields
+
+    def get_transition_permission(self) -> str:
+        """One permission per state machine (contracting.roles.TRANSITION_PERMISSIONS)."""
+        return f"{self.opts.app_label}.transition_{self.opts.model_name}"
+
+    def has_transition_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm(self.get_transition_permission())
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if self.state_field not in fields:  # protected: only the services change it
+            fields.append(self.state_field)
+        return fields
+
+    def save_model(self, request: HttpRequest, obj: Any, form: forms.ModelForm, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Write only what the form edits: never the state (a transition may have committed since the
+        # row was read) and never the fields a service manages.
+        concrete = {f.name for f in self.opts.concrete_fields}
+        update_fields = [name for name in form.fields if name in concrete and name != self.state_field]
+        if "updated_at" in concrete:
+            update_fields.append("updated_at")
+        obj.save(update_fields=update_fields)
+
+    # ------------------------------------------------------------------ labels and buttons
+
+    def transition_label_for(self, name: str) -> str:
+        service = self.transition_services.get(name)
+        label = getattr(service, "label", None) or self.operation_labels.get(name)
+        return str(label) if label else transition_label(self.model, name)
+
+    def transition_reason_required(self, name: str) -> bool:
+        if name in self.reason_required_operations:
+            return True
+        meta = getattr(getattr(self.model, name, None), "_django_fsm", None)
+        if meta is None:
+            return False
+        return any((t.custom or {}).get("reason_required") for t in meta.transitions.values())
+
+    def transition_url(self, obj: Any, name: str) -> str:
+        info = self.opts.app_label, self.opts.model_name
+        return reverse(
+            f"admin:{info[0]}_{info[1]}_transition",
+            args=[quote(obj.pk), name],
+            current_app=self.admin_site.name,
+        )
+
+    def change_url(self, obj: Any) -> str:
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=[quote(obj.pk)],
+            current_app=self.admin_site.name,
+        )
+
+    def get_transition_buttons(self, request: HttpRequest, obj: Any) -> list[dict[str, str]]:
+        names = available_transitions(obj, request.user, self.transition_services)
+        return [
+            {"name": name, "label": self.transition_label_for(name), "url": self.transition_url(obj, name)}
+            for name in names
+        ]
+
+    def get_transition_history(self, obj: Any) -> list[dict[str, Any]]:
+        from compliance.audit import events_for  # the audit trail lives in compliance
+
+        labels = dict(self.opts.get_field(self.state_field).flatchoices)
+        return [
+            {
+                "occurred_at": event.occurred_at,
+                "actor": event.actor_name,
+                "event": event.event,
+                "from_state": labels.get(event.from_state, event.from_state),
+                "to_state": labels.get(event.to_state, event.to_state),
+                "reason": event.reason,
+            }
+            for event in events_for(obj)
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["transition_buttons"] = self.get_transition_buttons(request, obj)
+            context["transition_history"] = self.get_transition_history(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # ------------------------------------------------------------------ the transition view
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/transitions/<str:name>/",
+                self.admin_site.admin_view(self.transition_view),
+                name="{}_{}_transition".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def transition_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, obj) or not self.has_transition_permission(
+            request, obj
+        ):
+            raise PermissionDenied
+        service = self.transition_services.get(name)
+        if service is None:
+            raise Http404(gettext("This transition does not exist."))
+        label = self.transition_label_for(name)
+        change_url = self.change_url(obj)
+
+        if request.method == "POST":
+            form = TransitionForm(request.POST, reason_required=self.transition_reason_required(name))
+            if form.is_valid():
+                # The service decides: state, permission, reason, guards. A refusal changes nothing.
+                try:
+                    service(uuid=obj.uuid, actor=request.user, reason=form.cleaned_data["reason"])
+                except DomainError as exc:
+                    message_domain_error(request, exc)
+                    return HttpResponseRedirect(change_url)
+                messages.success(
+                    request,
+                    gettext("%(object)s: '%(transition)s' done.") % {"object": obj, "transition": label},
+                )
+                return HttpResponseRedirect(change_url)
+        else:
+            if name not in available_transitions(obj, request.user, self.transition_services):
+                messages.error(
+                    request,
+                    gettext("The step '%(transition)s' is not possible for %(object)s now.")
+                    % {"transition": label, "object": obj},
+                    extra_tags="invalid_transition",
+                )
+                return HttpResponseRedirect(change_url)
+            form = TransitionForm(reason_required=self.transition_reason_required(name))
+
+        context = {
+            **self.admin_site.each_context(request),
+            "title": label,
+            "subtitle": str(obj),
+            "opts": self.opts,
+            "object": obj,
+            "form": form,
+            "transition_name": name,
+            "transition_label": label,
+            "change_url": change_url,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.transition_confirmation_template, context)
