@@ -186,7 +186,17 @@ def ready_to_open_procedure(**kwargs) -> Procedure:
         authority=procedure.authority, product=product, year=procedure.tariff_year, amount=Decimal("70")
     )
     ConsultationRoundFactory(procedure=procedure)
+    require(procedure, "fair_pay_tariff", "anti_discrimination_policy")
     return procedure
+
+
+def require(owner, *codes: str) -> None:
+    """Put library conditions in the condition set of a procedure or coalition."""
+    from compliance.models import Condition, ConditionRequirement
+
+    field = "procedure" if isinstance(owner, Procedure) else "coalition"
+    for condition in Condition.objects.filter(code__in=codes):
+        ConditionRequirement.objects.get_or_create(condition=condition, **{field: owner})
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):
@@ -283,6 +293,41 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         active = factory.Trait(status=MembershipStatus.ACTIVE)
         suspended = factory.Trait(status=MembershipStatus.SUSPENDED, suspension_reason="Onderzoek")
         exiting = factory.Trait(status=MembershipStatus.EXITING)
+
+
+# --------------------------------------------------------------------------- admin tests
+
+
+class BoardMemberFactory(factory.django.DjangoModelFactory):
+    provider = factory.SubFactory(ProviderFactory)
+    name = factory.Sequence(lambda n: f"Bestuurder {n}")
+    role = "voorzitter raad van bestuur"
+    start_date = datetime.date(2015, 1, 1)
+
+    class Meta:
+        model = "contracting.BoardMember"
+
+
+def agreement_with_details(**kwargs) -> Agreement:
+    """An agreement from a procedure, with a sub-agreement, a budget ceiling, a review moment and a KPI."""
+    from contracting.models import Kpi, ReviewMoment, SubAgreement
+
+    procedure = ProcedureFactory(concluded=True)
+    agreement = AgreementFactory(procedure=procedure, authority=procedure.authority, **kwargs)
+    SubAgreement.objects.create(agreement=agreement, lot=LotFactory(procedure=procedure))
+    BudgetCeilingFactory(agreement=agreement)
+    ReviewMoment.objects.create(agreement=agreement, planned_on=today(), topic="Jaargesprek")
+    Kpi.objects.create(agreement=agreement, kind=Kpi.Kind.WAITING_WEEKS, target=Decimal("6"))
+    return agreement
+
+
+def audit_event(subject=None, **kwargs):
+    """One event in the audit trail, written the only way it may be written."""
+    from compliance.audit import audit_record
+
+    kwargs.setdefault("actor", None)
+    kwargs.setdefault("event", "provider.checked")
+    return audit_record(subject=subject or ProviderFactory(), **kwargs)
 
 
 # --------------------------------------------------------------------------- admin tests
