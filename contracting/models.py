@@ -337,13 +337,59 @@ class CostModel(BaseModel):
         return (self.hourly_price * minutes / Decimal(60)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+class IndexationRun(BaseModel):
+    """One application of an index to an authority's tariffs for a year: first with the provisional
+    rate, later a true-up to the definitive rate (VNG convention: OVA and PPC weighted, e.g. 90/10)."""
+
+    class Basis(models.TextChoices):
+        PROVISIONAL = "provisional", _("Provisional rate")
+        DEFINITIVE = "definitive", _("Definitive rate (true-up)")
+
+    authority = models.ForeignKey(
+        ContractingAuthority,
+        verbose_name=_("authority"),
+        on_delete=models.PROTECT,
+        related_name="indexation_runs",
+    )
+    year = models.PositiveSmallIntegerField(_("tariff year"))
+    basis = models.CharField(_("basis"), max_length=12, choices=Basis.choices)
+    rate_pct = models.DecimalField(_("weighted rate (%)"), max_digits=7, decimal_places=4)
+    components = models.JSONField(_("components"), default=dict)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applied by"), on_delete=models.PROTECT, related_name="+"
+    )
+    differences = models.JSONField(_("differences per tariff"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("indexation run")
+        verbose_name_plural = _("indexation runs")
+        ordering = ["-year", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "year", "basis"], name="one_indexation_per_basis"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority} {self.year} ({self.get_basis_display()}: {self.rate_pct}%)"
+
+
 class Tariff(BaseModel):
     authority = models.ForeignKey(ContractingAuthority, verbose_name=_("authority"), on_delete=models.CASCADE)
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField(_("year"))
     amount = models.DecimalField(_("tariff per unit"), max_digits=10, decimal_places=2)
     indexation_pct = models.DecimalField(
-        _("indexation applied (%)"), max_digits=6, decimal_places=3, default=Decimal("0")
+        _("indexation applied (%)"), max_digits=7, decimal_places=4, default=Decimal("0")
+    )
+    base_amount = models.DecimalField(
+        _("tariff of the previous year"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    indexation_run = models.ForeignKey(
+        IndexationRun,
+        verbose_name=_("indexation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tariffs",
     )
 
     class Meta:

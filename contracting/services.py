@@ -2,6 +2,7 @@
 through core.transitions.perform_transition (lock, permission, guards, save, audit)."""
 
 import datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +16,7 @@ from core.exceptions import GuardFailed, InvalidTransition, ReasonRequired, Tran
 from core.transitions import check_guards, lock, perform_transition
 
 from . import guards
+from .indexation import indexed, weighted_rate
 from .models import (
     Agreement,
     AgreementStatus,
@@ -22,8 +24,12 @@ from .models import (
     ApplicationAssessment,
     ApplicationStatus,
     AssessmentStep,
+    ContractingAuthority,
+    CostModel,
+    IndexationRun,
     Procedure,
     SubAgreement,
+    Tariff,
     add_months,
 )
 
@@ -365,6 +371,154 @@ agreement_request_termination.available = _may_manage_active_agreement
 agreement_extend.available = lambda a, user: (
     a.status == AgreementStatus.ACTIVE and user.has_perm("contracting.transition_agreement")
 )
+
+# --------------------------------------------------------------------------- tariffs: indexation
+
+
+def tariffs_index(*, authority: ContractingAuthority, year: int, actor: Any) -> IndexationRun:
+    """Create the tariffs (and cost models) of ``year`` from those of the year before, indexed with the
+    provisional weighted rate. One action, recorded with who applied which rate."""
+    _require_tariff_perm(actor)
+    rate, components = weighted_rate(year, IndexationRun.Basis.PROVISIONAL)
+    with transaction.atomic():
+        ContractingAuthority.objects.select_for_update().get(pk=authority.pk)
+        previous = list(Tariff.objects.filter(authority=authority, year=year - 1).select_related("product"))
+        if not previous:
+            raise GuardFailed(
+                _("There are no tariffs for %(year)s to index.") % {"year": year - 1},
+                unmet=[{"code": "no_tariffs", "message": _("There are no tariffs to index.")}],
+            )
+        if (
+            IndexationRun.objects.filter(authority=authority, year=year).exists()
+            or Tariff.objects.filter(authority=authority, year=year).exists()
+        ):
+            raise GuardFailed(
+                _("The tariffs of %(year)s already exist.") % {"year": year},
+                unmet=[{"code": "already_indexed", "message": _("The tariffs of this year already exist.")}],
+            )
+        run = IndexationRun.objects.create(
+            authority=authority,
+            year=year,
+            basis=IndexationRun.Basis.PROVISIONAL,
+            rate_pct=rate,
+            components=components,
+            applied_by=actor,
+        )
+        Tariff.objects.bulk_create(
+            Tariff(
+                authority=authority,
+                product=t.product,
+                year=year,
+                amount=indexed(t.amount, rate),
+                base_amount=t.amount,
+                indexation_pct=rate,
+                indexation_run=run,
+            )
+            for t in previous
+        )
+        labour_pct = Decimal(components.get("OVA", {}).get("pct", rate))
+        existing = set(
+            CostModel.objects.filter(authority=authority, year=year).values_list("product_id", flat=True)
+        )
+        CostModel.objects.bulk_create(
+            CostModel(
+                authority=authority,
+                product=c.product,
+                year=year,
+                cao=c.cao,
+                scale=c.scale,
+                hourly_wage=indexed(c.hourly_wage, labour_pct),
+                employer_costs_pct=c.employer_costs_pct,
+                productivity_pct=c.productivity_pct,
+                overhead_pct=c.overhead_pct,
+                risk_margin_pct=c.risk_margin_pct,
+            )
+            for c in CostModel.objects.filter(authority=authority, year=year - 1).exclude(
+                product__in=existing
+            )
+        )
+        audit_record(
+            actor=actor,
+            event="tariffs.indexed",
+            subject=run,
+            reason=_("Provisional index %(rate)s%%") % {"rate": rate},
+            data={"year": year, "ratePct": str(rate), "components": components, "tariffs": len(previous)},
+        )
+    return run
+
+
+def tariffs_true_up(*, authority: ContractingAuthority, year: int, actor: Any) -> IndexationRun:
+    """Once the definitive rate is published: recompute the provisionally indexed tariffs of ``year``
+    and record the difference per tariff (and so per agreement)."""
+    _require_tariff_perm(actor)
+    rate, components = weighted_rate(year, IndexationRun.Basis.DEFINITIVE)
+    with transaction.atomic():
+        ContractingAuthority.objects.select_for_update().get(pk=authority.pk)
+        provisional = IndexationRun.objects.filter(
+            authority=authority, year=year, basis=IndexationRun.Basis.PROVISIONAL
+        ).first()
+        if provisional is None:
+            raise GuardFailed(
+                _("The tariffs of %(year)s were not indexed provisionally.") % {"year": year},
+                unmet=[
+                    {"code": "not_indexed", "message": _("There is no provisional indexation to true up.")}
+                ],
+            )
+        if IndexationRun.objects.filter(
+            authority=authority, year=year, basis=IndexationRun.Basis.DEFINITIVE
+        ).exists():
+            raise GuardFailed(
+                _("The tariffs of %(year)s have already been trued up.") % {"year": year},
+                unmet=[{"code": "already_trued_up", "message": _("This year has already been trued up.")}],
+            )
+        run = IndexationRun.objects.create(
+            authority=authority,
+            year=year,
+            basis=IndexationRun.Basis.DEFINITIVE,
+            rate_pct=rate,
+            components=components,
+            applied_by=actor,
+        )
+        differences = []
+        tariffs = list(
+            Tariff.objects.select_for_update().filter(indexation_run=provisional).select_related("product")
+        )
+        for tariff in sorted(tariffs, key=lambda t: t.product.code):
+            new_amount = indexed(tariff.base_amount, rate)
+            differences.append(
+                {
+                    "productId": tariff.product_id,
+                    "product": tariff.product.code,
+                    "provisional": str(tariff.amount),
+                    "definitive": str(new_amount),
+                    "difference": str(new_amount - tariff.amount),
+                }
+            )
+            tariff.amount, tariff.indexation_pct, tariff.indexation_run = new_amount, rate, run
+            tariff.updated_at = timezone.now()
+        Tariff.objects.bulk_update(tariffs, ["amount", "indexation_pct", "indexation_run", "updated_at"])
+        run.differences = differences
+        run.save(update_fields=["differences"])
+        audit_record(
+            actor=actor,
+            event="tariffs.trued_up",
+            subject=run,
+            reason=_("Definitive index %(rate)s%% (provisional %(prov)s%%)")
+            % {"rate": rate, "prov": provisional.rate_pct},
+            data={
+                "year": year,
+                "ratePct": str(rate),
+                "provisionalPct": str(provisional.rate_pct),
+                "differences": differences,
+            },
+        )
+    return run
+
+
+def _require_tariff_perm(actor: Any) -> None:
+    if not (actor and actor.is_authenticated and actor.has_perm("contracting.add_tariff")):
+        raise TransitionForbidden(_("You are not allowed to index tariffs."))
+
 
 # --------------------------------------------------------------------------- registry
 # name -> service, per model: the admin buttons and the API's /transitions/<name> both read this.
