@@ -1,0 +1,45 @@
+import pytest
+
+from django.core.management import call_command
+
+from compliance.models import ConditionEvaluation
+from compliance.selectors import compliance_matrix, provider_missing
+from compliance.services import conditions_evaluate
+from tests.compliance.factories import DocumentFactory, condition
+from tests.compliance.test_conditions import agreement_with
+
+pytestmark = pytest.mark.django_db
+
+
+def test_matrix_shows_the_worst_outcome_per_provider_and_condition():
+    # given one provider with two agreements: one policy missing, later accepted for both
+    first = agreement_with("anti_discrimination_policy", "fair_pay_tariff")
+    other = agreement_with("anti_discrimination_policy")
+    conditions_evaluate(subject=first)
+    conditions_evaluate(subject=other)
+    # when
+    conditions, cells = compliance_matrix(
+        [first.provider, other.provider],
+        [condition("anti_discrimination_policy"), condition("fair_pay_tariff")],
+    )
+    # then
+    policy, tariff = condition("anti_discrimination_policy"), condition("fair_pay_tariff")
+    assert cells[first.provider.pk][policy.pk].outcome == "pending"
+    assert cells[first.provider.pk][tariff.pk].outcome == "satisfied"
+    assert tariff.pk not in cells[other.provider.pk]
+
+
+def test_missing_list_names_pending_and_violated_conditions_only():
+    agreement = agreement_with("anti_discrimination_policy", "fair_pay_tariff", "meldcode")
+    DocumentFactory(provider=agreement.provider, accepted=True)
+    conditions_evaluate(subject=agreement)
+    missing = provider_missing(agreement.provider)
+    assert [(m.condition.code, m.outcome) for m in missing] == [("meldcode", "pending")]
+    assert missing[0].subjects == [str(agreement)]
+
+
+def test_scheduled_run_stores_only_changes():
+    agreement = agreement_with("anti_discrimination_policy")
+    call_command("evaluate_conditions")
+    call_command("evaluate_conditions")
+    assert ConditionEvaluation.objects.filter(subject_uuid=agreement.uuid, trigger="schedule").count() == 1
