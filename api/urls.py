@@ -1,1 +1,35 @@
-urlpatterns = []
+"""/api/v1/: the resources (no trailing slashes, addressed by uuid), the OpenAPI schema and its docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularJSONAPIView
+from rest_framework.routers import SimpleRouter
+
+from coalitions.api.views import CoalitionViewSet, MembershipViewSet
+from contracting.api.views import (
+    AgreementViewSet,
+    ApplicationViewSet,
+    AuthorityViewSet,
+    ProcedureViewSet,
+    ProductViewSet,
+    ProviderViewSet,
+)
+
+from . import views
+
+app_name = "api"
+
+router = SimpleRouter(trailing_slash=False)
+router.register("authorities", AuthorityViewSet, basename="authority")
+router.register("providers", ProviderViewSet, basename="provider")
+router.register("products", ProductViewSet, basename="product")
+router.register("procedures", ProcedureViewSet, basename="procedure")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("coalitions", CoalitionViewSet, basename="coalition")
+router.register("memberships", MembershipViewSet, basename="membership")
+
+urlpatterns = [
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
+    path("docs", views.docs, name="docs"),
+    *router.urls,
+]

@@ -8,3 +8,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# Unknown URLs and crashes under /api/ answer application/problem+json; elsewhere Django's own pages.
+handler404 = "api.views.page_not_found"
+handler500 = "api.views.server_error"

@@ -1,0 +1,215 @@
+"""The one API mechanism for state machines: ``POST /<resource>/{uuid}/transitions/<name>``.
+
+Each resource viewset names its registry (``transition_registry = AGREEMENT_TRANSITIONS``: name ->
+service). The action finds the object the caller may see (404 otherwise), looks the name up (404
+``unknown_transition``), honours ``If-Match`` (412 ``precondition_failed``) and calls the service,
+which decides (403 / 409 / 400 as problem+json). Serializers show ``availableTransitions`` through
+:func:`available_transitions_field`.
+"""
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from compliance.audit import events_for
+from core.exceptions import StaleObject, UnknownTransition
+from core.transitions import available_transitions
+
+from .schema import TRANSITION_PROBLEMS, ResourceAutoSchema, problems
+from .serializers import AuditEventSerializer, TransitionSerializer
+
+# --------------------------------------------------------------------------- ETag / If-Match
+
+
+def etag_for(obj: models.Model) -> str:
+    """A strong ETag for the stored version of ``obj``: changes whenever the row is saved."""
+    raw = f"{obj.uuid}|{obj.updated_at.isoformat()}|{getattr(obj, 'status', '')}"
+    return f'"{hashlib.sha256(raw.encode()).hexdigest()[:32]}"'
+
+
+def if_match_satisfied(header: str, etag: str) -> bool:
+    tags = [tag.strip() for tag in header.split(",")]
+    return "*" in tags or etag in tags
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The `ETag` of the version the caller saw; a mismatch answers 412 `precondition_failed`.",
+)
+
+
+# --------------------------------------------------------------------------- availableTransitions
+
+
+class AvailableTransitionsField(serializers.Field):
+    """The names from ``registry`` that the requesting user may take now (no per-row queries)."""
+
+    registry: dict[str, Callable] = {}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj: Any) -> list[str]:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return []
+        return available_transitions(obj, user, self.registry)
+
+
+def available_transitions_field(registry: dict[str, Callable]) -> AvailableTransitionsField:
+    field_class = type("AvailableTransitionsField", (AvailableTransitionsField,), {"registry": registry})
+    extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(registry))))(
+        field_class
+    )
+    return field_class(
+        help_text="The transitions the caller may take now. Guards that need other data are checked "
+        "when the transition is posted; a refusal names the unmet requirements."
+    )
+
+
+# --------------------------------------------------------------------------- viewsets
+
+
+class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Read-only resource addressed by uuid; the detail response carries an ``ETag``, every response
+    the full ``API-Version``."""
+
+    lookup_field = "uuid"
+    schema = ResourceAutoSchema()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "serializer_class", None) is not None:
+            extend_schema_view(
+                list=extend_schema(responses={200: cls.serializer_class, **problems(403)}),
+                retrieve=extend_schema(
+                    responses={200: cls.serializer_class, **problems(403, 404)},
+                    description="The response carries an `ETag` header; send it back as `If-Match` "
+                    "with a transition to refuse a change of a version you did not see.",
+                ),
+            )(cls)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["API-Version"] = settings.SPECTACULAR_SETTINGS["VERSION"]  # the full version (STYLE §6)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        response = Response(self.get_serializer(obj).data)
+        response["ETag"] = etag_for(obj)
+        return response
+
+
+class EventsMixin:
+    """``GET /<resource>/{uuid}/events``: the audit trail of one object, oldest first."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not issubclass(cls, viewsets.GenericViewSet):
+            return
+        extend_schema_view(
+            events=extend_schema(
+                summary="Audit events of this object, oldest first",
+                description="Every recorded change of this object (transitions, decisions), with actor, "
+                "reason and the hash that chains it to the audit trail.",
+                responses={200: AuditEventSerializer(many=True), **problems(403, 404)},
+            )
+        )(cls)
+
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def events(self, request, uuid=None):
+        obj = self.get_object()  # 404 for objects the caller cannot see
+        page = self.paginate_queryset(events_for(obj))
+        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
+
+
+class TransitionsMixin(EventsMixin):
+    transition_registry: dict[str, Callable] = {}
+    # Actions (besides safe methods) that api.permissions lets through; the services decide the rest.
+    service_actions: tuple[str, ...] = ("transition",)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not (issubclass(cls, viewsets.GenericViewSet) and cls.transition_registry):
+            return
+        model_name = cls.serializer_class.Meta.model._meta.model_name
+        names = list(cls.transition_registry)
+        extend_schema_view(
+            transition=extend_schema(
+                summary=f"Take a step in the life of this {model_name}",
+                description="Runs the transition `name` for the caller and answers the updated object. "
+                "`availableTransitions` lists the names the caller may take now. Transitions: "
+                + ", ".join(f"`{n}`" for n in names)
+                + ".",
+                parameters=[
+                    OpenApiParameter(
+                        "name",
+                        OpenApiTypes.STR,
+                        location=OpenApiParameter.PATH,
+                        enum=names,
+                        description="The transition to take.",
+                    ),
+                    IF_MATCH,
+                ],
+                request=TransitionSerializer,
+                responses={
+                    200: cls.serializer_class,
+                    **problems(400, 403, 404, 409, 412, descriptions=TRANSITION_PROBLEMS),
+                },
+            )
+        )(cls)
+
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"transitions/(?P<name>[^/]+)",
+        url_name="transition",
+        filter_backends=[],
+    )
+    def transition(self, request, uuid=None, name=None):
+        obj = self.get_object()  # 404 for objects the caller cannot see comes first
+        service = self.transition_registry.get(name)
+        if service is None:
+            raise UnknownTransition(_("There is no transition '%(name)s' for this object.") % {"name": name})
+        payload = TransitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        if_match = request.headers.get("If-Match")
+        if if_match:
+            # Check the precondition on the locked row, in the transaction of the change itself.
+            with transaction.atomic():
+                current = self.lock_for_update(obj)
+                if not if_match_satisfied(if_match, etag_for(current)):
+                    raise StaleObject()
+                result = service(uuid=obj.uuid, actor=request.user, **payload.validated_data)
+        else:
+            result = service(uuid=obj.uuid, actor=request.user, **payload.validated_data)
+        fresh = self.get_queryset().filter(pk=result.pk).first() or result
+        response = Response(self.get_serializer(fresh).data)
+        response["ETag"] = etag_for(fresh)
+        return response
+
+    def lock_for_update(self, obj: models.Model) -> models.Model:
+        """Lock the row the service will lock, before it does. Override where a service locks a
+        parent first (locks are always taken in the same order, so nothing deadlocks)."""
+        return type(obj)._default_manager.select_for_update().get(pk=obj.pk)

@@ -1,0 +1,39 @@
+"""Coalition and membership resources: read-only, transitions through the services' registries."""
+
+from django.db import models
+
+from api.transitions import ResourceViewSet, TransitionsMixin
+from coalitions import selectors
+from coalitions.models import Coalition, Membership
+from coalitions.services import COALITION_TRANSITIONS, MEMBERSHIP_TRANSITIONS
+
+from . import filters, serializers
+
+
+class CoalitionViewSet(TransitionsMixin, ResourceViewSet):
+    """Care coalitions. A provider user sees the coalitions their providers are members of."""
+
+    serializer_class = serializers.CoalitionSerializer
+    filterset_class = filters.CoalitionFilter
+    search_fields = ["name", "care_chain"]
+    transition_registry = COALITION_TRANSITIONS
+
+    def get_queryset(self) -> models.QuerySet:
+        return selectors.coalition_list(self.request.user)
+
+
+class MembershipViewSet(TransitionsMixin, ResourceViewSet):
+    """Memberships of coalitions. A provider user sees only their own providers' memberships."""
+
+    serializer_class = serializers.MembershipSerializer
+    filterset_class = filters.MembershipFilter
+    search_fields = ["provider__name", "coalition__name"]
+    transition_registry = MEMBERSHIP_TRANSITIONS
+
+    def get_queryset(self) -> models.QuerySet:
+        return selectors.membership_list(self.request.user)
+
+    def lock_for_update(self, obj: Membership) -> Membership:
+        # membership_make_lead locks the coalition before its memberships: take locks in that order.
+        Coalition.objects.select_for_update().get(pk=obj.coalition_id)
+        return Membership.objects.select_for_update().get(pk=obj.pk)

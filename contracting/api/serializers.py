@@ -1,0 +1,253 @@
+"""Output shapes of the contracting resources. Read-only: writes go through transitions (services)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.transitions import available_transitions_field
+from contracting.models import (
+    Agreement,
+    Application,
+    ApplicationAssessment,
+    AssessmentStep,
+    ContractingAuthority,
+    Lot,
+    Procedure,
+    Product,
+    ProductCategory,
+    Provider,
+    Unit,
+)
+from contracting.services import AGREEMENT_TRANSITIONS, APPLICATION_TRANSITIONS, PROCEDURE_TRANSITIONS
+
+# --------------------------------------------------------------------------- references to other resources
+
+
+class AuthorityRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContractingAuthority
+        fields = ["uuid", "name"]
+        read_only_fields = fields
+
+
+class ProviderRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Provider
+        fields = ["uuid", "name"]
+        read_only_fields = fields
+
+
+class ProcedureRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Procedure
+        fields = ["uuid", "reference", "title"]
+        read_only_fields = fields
+
+
+class ProductRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["uuid", "code", "name"]
+        read_only_fields = fields
+
+
+class LotRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Lot
+        fields = ["uuid", "number", "name"]
+        read_only_fields = fields
+
+
+# --------------------------------------------------------------------------- reference data
+
+
+class AuthoritySerializer(serializers.ModelSerializer):
+    lead_municipality = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)
+    members = serializers.SlugRelatedField(slug_field="uuid", many=True, read_only=True)
+
+    class Meta:
+        model = ContractingAuthority
+        fields = ["uuid", "name", "kind", "cbs_code", "lead_municipality", "members"]
+        read_only_fields = fields
+
+
+class ProductCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductCategory
+        fields = ["law", "code", "name"]
+        read_only_fields = fields
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "minutes"]
+        read_only_fields = fields
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    category = ProductCategorySerializer(read_only=True)
+    unit = UnitSerializer(read_only=True)
+
+    class Meta:
+        model = Product
+        fields = ["uuid", "code", "name", "category", "unit"]
+        read_only_fields = fields
+
+
+class ProviderSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Provider
+        fields = [
+            "uuid",
+            "name",
+            "kvk_number",
+            "agb_code",
+            "iban",
+            "legal_form",
+            "founded_on",
+            "street",
+            "postal_code",
+            "city",
+            "serves_wmo",
+            "serves_youth",
+            "fte",
+            "parent",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# --------------------------------------------------------------------------- state machines
+
+
+class LotSerializer(serializers.ModelSerializer):
+    products = ProductRefSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Lot
+        fields = ["uuid", "number", "name", "products"]
+        read_only_fields = fields
+
+
+class ProcedureSerializer(serializers.ModelSerializer):
+    authority = AuthorityRefSerializer(read_only=True)
+    lots = LotSerializer(many=True, read_only=True)
+    available_transitions = available_transitions_field(PROCEDURE_TRANSITIONS)
+
+    class Meta:
+        model = Procedure
+        fields = [
+            "uuid",
+            "reference",
+            "title",
+            "authority",
+            "route",
+            "law",
+            "description",
+            "contract_start",
+            "application_deadline",
+            "lots",
+            "status",
+            "available_transitions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    assessed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ApplicationAssessment
+        fields = ["uuid", "step", "passed", "reasoning", "assessed_by", "assessed_at"]
+        read_only_fields = fields
+
+
+class AssessmentRequestSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=AssessmentStep.choices)
+    passed = serializers.BooleanField()
+    reasoning = serializers.CharField(help_text="Why the step was (not) passed; required.")
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    procedure = ProcedureRefSerializer(read_only=True)
+    provider = ProviderRefSerializer(read_only=True)
+    lots = LotRefSerializer(many=True, read_only=True)
+    assessments = AssessmentSerializer(many=True, read_only=True)
+    available_transitions = available_transitions_field(APPLICATION_TRANSITIONS)
+
+    class Meta:
+        model = Application
+        fields = [
+            "uuid",
+            "procedure",
+            "provider",
+            "lots",
+            "motivation",
+            "submitted_at",
+            "decided_at",
+            "assessments",
+            "status",
+            "available_transitions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CoalitionRefSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    authority = AuthorityRefSerializer(read_only=True)
+    provider = ProviderRefSerializer(read_only=True, allow_null=True)
+    coalition = CoalitionRefSerializer(read_only=True, allow_null=True)
+    procedure = ProcedureRefSerializer(read_only=True, allow_null=True)
+    application = serializers.SlugRelatedField(slug_field="uuid", read_only=True, allow_null=True)
+    lots = serializers.SerializerMethodField()
+    extension_deadline = serializers.DateField(read_only=True)
+    max_end_date = serializers.DateField(read_only=True)
+    available_transitions = available_transitions_field(AGREEMENT_TRANSITIONS)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "uuid",
+            "reference",
+            "authority",
+            "provider",
+            "coalition",
+            "procedure",
+            "application",
+            "law",
+            "lots",
+            "start_date",
+            "end_date",
+            "extension_months",
+            "max_extensions",
+            "extensions_used",
+            "notice_months",
+            "extension_deadline",
+            "max_end_date",
+            "signed_on",
+            "status",
+            "suspension_reason",
+            "termination_reason",
+            "termination_requested_at",
+            "termination_effective_date",
+            "available_transitions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(LotRefSerializer(many=True))
+    def get_lots(self, agreement: Agreement) -> list[dict]:
+        """The lots of its sub-agreements (deelovereenkomsten)."""
+        return LotRefSerializer([s.lot for s in agreement.sub_agreements.all()], many=True).data

@@ -1,0 +1,122 @@
+"""Contracting resources: read-only lists and details, transitions through the services' registries."""
+
+from django.db import models
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api.schema import TRANSITION_PROBLEMS, problems
+from api.transitions import EventsMixin, ResourceViewSet, TransitionsMixin
+from contracting import selectors
+from contracting.models import ApplicationAssessment, ContractingAuthority, Lot, SubAgreement
+from contracting.services import (
+    AGREEMENT_TRANSITIONS,
+    APPLICATION_TRANSITIONS,
+    PROCEDURE_TRANSITIONS,
+    application_assess,
+)
+
+from . import filters, serializers
+
+
+class AuthorityViewSet(ResourceViewSet):
+    """Contracting authorities (municipalities and regions): reference data for every user."""
+
+    serializer_class = serializers.AuthoritySerializer
+    filterset_class = filters.AuthorityFilter
+    search_fields = ["name", "cbs_code"]
+
+    def get_queryset(self) -> models.QuerySet:
+        return selectors.authority_list(self.request.user).prefetch_related(
+            Prefetch("members", queryset=ContractingAuthority.objects.only("uuid"))
+        )
+
+
+class ProductViewSet(ResourceViewSet):
+    """Products (iWmo / iJw product codes): reference data for every user."""
+
+    serializer_class = serializers.ProductSerializer
+    filterset_class = filters.ProductFilter
+    search_fields = ["code", "name"]
+
+    def get_queryset(self) -> models.QuerySet:
+        return selectors.product_list(self.request.user)
+
+
+class ProviderViewSet(EventsMixin, ResourceViewSet):
+    """Care providers. A provider user sees only the providers they act for."""
+
+    serializer_class = serializers.ProviderSerializer
+    filterset_class = filters.ProviderFilter
+    search_fields = ["name", "kvk_number", "agb_code", "city"]
+
+    def get_queryset(self) -> models.QuerySet:
+        return selectors.provider_list(self.request.user)
+
+
+class ProcedureViewSet(TransitionsMixin, ResourceViewSet):
+    """Procurement procedures. A provider user sees published procedures and those they applied to."""
+
+    serializer_class = serializers.ProcedureSerializer
+    filterset_class = filters.ProcedureFilter
+    search_fields = ["reference", "title"]
+    transition_registry = PROCEDURE_TRANSITIONS
+
+    def get_queryset(self) -> models.QuerySet:
+        return selectors.procedure_list(self.request.user).prefetch_related(
+            Prefetch("lots", queryset=Lot.objects.order_by("number").prefetch_related("products"))
+        )
+
+
+class ApplicationViewSet(TransitionsMixin, ResourceViewSet):
+    """Applications to procedures. A provider user sees only their own providers' applications."""
+
+    serializer_class = serializers.ApplicationSerializer
+    filterset_class = filters.ApplicationFilter
+    search_fields = ["provider__name", "procedure__reference", "procedure__title"]
+    transition_registry = APPLICATION_TRANSITIONS
+    service_actions = ("transition", "assess")
+
+    def get_queryset(self) -> models.QuerySet:
+        return selectors.application_list(self.request.user).prefetch_related(
+            Prefetch("lots", queryset=Lot.objects.order_by("number")),
+            Prefetch(
+                "assessments",
+                queryset=ApplicationAssessment.objects.order_by("step").select_related("assessed_by"),
+            ),
+        )
+
+    @extend_schema(
+        summary="Record (or revise) one step of the admission assessment",
+        description="Only while the application is under review, by an officer. Each step "
+        "(`exclusion_grounds`, `suitability`, `execution_requirements`) has one outcome; posting a step "
+        "again revises it.",
+        request=serializers.AssessmentRequestSerializer,
+        responses={
+            201: serializers.AssessmentSerializer,
+            **problems(400, 403, 404, 409, descriptions=TRANSITION_PROBLEMS),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="assessments", filter_backends=[])
+    def assess(self, request, uuid=None):
+        application = self.get_object()  # 404 for applications the caller cannot see
+        payload = serializers.AssessmentRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        assessment = application_assess(uuid=application.uuid, actor=request.user, **payload.validated_data)
+        return Response(serializers.AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+
+class AgreementViewSet(TransitionsMixin, ResourceViewSet):
+    """Agreements. A provider user sees those of their providers and of their providers' coalitions."""
+
+    serializer_class = serializers.AgreementSerializer
+    filterset_class = filters.AgreementFilter
+    search_fields = ["reference", "provider__name", "coalition__name"]
+    transition_registry = AGREEMENT_TRANSITIONS
+
+    def get_queryset(self) -> models.QuerySet:
+        return selectors.agreement_list(self.request.user).prefetch_related(
+            Prefetch("sub_agreements", queryset=SubAgreement.objects.select_related("lot"))
+        )
