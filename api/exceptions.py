@@ -12,6 +12,7 @@ from core.exceptions import (
     DomainError,
     FourEyesRequired,
     GuardFailed,
+    InvalidInput,
     InvalidTransition,
     ReasonRequired,
     StaleObject,
@@ -29,6 +30,7 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
     UnknownTransition: 404,
     ReasonRequired: 400,
     StaleObject: 412,
+    InvalidInput: 400,
 }
 
 DRF_CODES = {

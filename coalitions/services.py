@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from compliance import guards as condition_guards
 from compliance.audit import audit_record
 from core.exceptions import GuardFailed, InvalidTransition, TransitionForbidden
-from core.transitions import perform_transition
+from core.guards import Unmet
+from core.transitions import check_guards, perform_transition
 
 from . import guards
 from .models import Coalition, Membership, MembershipRole, MembershipStatus
@@ -78,7 +79,6 @@ def membership_suspend(*, uuid: UUID, actor: Any, reason: str = "") -> Membershi
         reason=reason,
         reason_required=True,
         kwargs={"reason": (reason or "").strip()},
-        guards=[guards.membership_not_the_indispensable_lead],
     )
 
 
@@ -128,10 +128,14 @@ def membership_make_lead(*, uuid: UUID, actor: Any, reason: str = "") -> Members
             raise InvalidTransition(
                 _("Only an active member can become the lead contractor."), current_status=membership.status
             )
+        unmet = check_guards(membership, actor, [guards.membership_coalition_not_dissolved])
         if membership.is_lead:
+            unmet.append(Unmet("already_lead", _("This member is already the lead contractor.")))
+        if unmet:
             raise GuardFailed(
-                _("This member is already the lead contractor."),
-                unmet=[{"code": "already_lead", "message": _("This member is already the lead contractor.")}],
+                "; ".join(u.message for u in unmet),
+                unmet=[u.as_dict() for u in unmet],
+                current_status=membership.status,
             )
         previous = [m for m in locked if m.role == MembershipRole.LEAD and m.status != MembershipStatus.ENDED]
         for old in previous:

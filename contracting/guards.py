@@ -14,7 +14,6 @@ from core.guards import Unmet
 
 from .models import (
     Agreement,
-    AgreementStatus,
     Application,
     ApplicationStatus,
     AssessmentStep,
@@ -168,8 +167,6 @@ def agreement_termination_effective(agreement: Agreement, actor: Any = None) -> 
 
 
 def agreement_can_be_extended(agreement: Agreement, actor: Any = None) -> Iterable[Unmet]:
-    if agreement.status != AgreementStatus.ACTIVE:
-        yield Unmet("not_active", _("Only an active agreement can be extended."))
     if agreement.extensions_used >= agreement.max_extensions:
         yield Unmet(
             "no_extension_left",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from compliance import guards as condition_guards
 from compliance.audit import audit_record
-from core.exceptions import GuardFailed, InvalidTransition, ReasonRequired, TransitionForbidden
+from core.exceptions import GuardFailed, InvalidInput, InvalidTransition, ReasonRequired, TransitionForbidden
 from core.transitions import check_guards, lock, perform_transition
 
 from . import guards
@@ -103,6 +103,8 @@ def application_assess(
     *, uuid: UUID, actor: Any, step: str, passed: bool, reasoning: str
 ) -> ApplicationAssessment:
     """Record (or revise) the outcome of one of the three assessment steps while under review."""
+    if step not in AssessmentStep.values:
+        raise InvalidInput(_("Unknown assessment step '%(step)s'.") % {"step": step}, field="step")
     step = AssessmentStep(step)
     reasoning = (reasoning or "").strip()
     with transaction.atomic():
@@ -117,6 +119,7 @@ def application_assess(
             raise GuardFailed(
                 _("An assessment needs its reasoning."),
                 unmet=[{"code": "reasoning_missing", "message": _("An assessment needs its reasoning.")}],
+                current_status=application.status,
             )
         assessment, _created = ApplicationAssessment.objects.update_or_create(
             application=application,
@@ -333,6 +336,10 @@ def agreement_extend(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
         agreement = lock(Agreement, uuid)
         if not actor.has_perm("contracting.transition_agreement"):
             raise TransitionForbidden(_("You are not allowed to extend agreements."))
+        if agreement.status != AgreementStatus.ACTIVE:
+            raise InvalidTransition(
+                _("Only an active agreement can be extended."), current_status=agreement.status
+            )
         unmet = check_guards(agreement, actor, [guards.agreement_can_be_extended])
         if unmet:
             raise GuardFailed(

@@ -52,3 +52,10 @@ class StaleObject(DomainError):
 class ReasonRequired(DomainError):
     code = "reason_required"
     title = _("A reason is required for this decision.")
+
+
+class InvalidInput(DomainError):
+    """A service received a value outside what it accepts (the API validates first; other callers may not)."""
+
+    code = "invalid"
+    title = _("Invalid input.")

@@ -328,38 +328,3 @@ def audit_event(subject=None, **kwargs):
     kwargs.setdefault("actor", None)
     kwargs.setdefault("event", "provider.checked")
     return audit_record(subject=subject or ProviderFactory(), **kwargs)
-
-
-# --------------------------------------------------------------------------- admin tests
-
-
-class BoardMemberFactory(factory.django.DjangoModelFactory):
-    provider = factory.SubFactory(ProviderFactory)
-    name = factory.Sequence(lambda n: f"Bestuurder {n}")
-    role = "voorzitter raad van bestuur"
-    start_date = datetime.date(2015, 1, 1)
-
-    class Meta:
-        model = "contracting.BoardMember"
-
-
-def agreement_with_details(**kwargs) -> Agreement:
-    """An agreement from a procedure, with a sub-agreement, a budget ceiling, a review moment and a KPI."""
-    from contracting.models import Kpi, ReviewMoment, SubAgreement
-
-    procedure = ProcedureFactory(concluded=True)
-    agreement = AgreementFactory(procedure=procedure, authority=procedure.authority, **kwargs)
-    SubAgreement.objects.create(agreement=agreement, lot=LotFactory(procedure=procedure))
-    BudgetCeilingFactory(agreement=agreement)
-    ReviewMoment.objects.create(agreement=agreement, planned_on=today(), topic="Jaargesprek")
-    Kpi.objects.create(agreement=agreement, kind=Kpi.Kind.WAITING_WEEKS, target=Decimal("6"))
-    return agreement
-
-
-def audit_event(subject=None, **kwargs):
-    """One event in the audit trail, written the only way it may be written."""
-    from compliance.audit import audit_record
-
-    kwargs.setdefault("actor", None)
-    kwargs.setdefault("event", "provider.checked")
-    return audit_record(subject=subject or ProviderFactory(), **kwargs)

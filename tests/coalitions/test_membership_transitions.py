@@ -66,14 +66,30 @@ def test_member_suspension_needs_a_reason(officer):
     assert member.status == MembershipStatus.ACTIVE
 
 
-@pytest.mark.parametrize("service", [membership_suspend, membership_exit])
-def test_the_lead_cannot_leave_an_active_coalition_without_a_successor(officer, service):
+def test_the_lead_cannot_leave_an_active_coalition_without_a_successor(officer):
     _coalition, lead, _member = active_coalition_with_lead()
     with pytest.raises(GuardFailed) as exc:
-        service(uuid=lead.uuid, actor=officer, reason="Stopt")
+        membership_exit(uuid=lead.uuid, actor=officer, reason="Stopt")
     assert unmet_codes(exc) == ["lead_without_successor"]
     lead.refresh_from_db()
     assert lead.status == MembershipStatus.ACTIVE
+
+
+def test_the_lead_can_be_suspended_and_stays_the_lead(officer):
+    """A confirmed fraud signal must be able to suspend any member, the lead included (DESIGN.md);
+    the lead keeps its role, so the coalition still has exactly one lead to reinstate or replace."""
+    _coalition, lead, _member = active_coalition_with_lead()
+    membership_suspend(uuid=lead.uuid, actor=officer, reason="Fraudesignaal bevestigd")
+    lead.refresh_from_db()
+    assert (lead.status, lead.role) == (MembershipStatus.SUSPENDED, MembershipRole.LEAD)
+
+
+def test_lead_cannot_be_handed_over_in_a_dissolving_coalition(officer):
+    coalition, _lead, member = active_coalition_with_lead()
+    type(coalition).objects.filter(pk=coalition.pk).update(status="dissolving")
+    with pytest.raises(GuardFailed) as exc:
+        membership_make_lead(uuid=member.uuid, actor=officer)
+    assert unmet_codes(exc) == ["coalition_dissolving"]
 
 
 def test_lead_handover_then_exit(officer):

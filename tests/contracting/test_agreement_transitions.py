@@ -195,9 +195,9 @@ def test_extend_is_refused_after_the_notice_deadline(officer):
 
 def test_extend_is_refused_for_a_suspended_agreement(officer):
     agreement = factories.AgreementFactory(suspended=True, end_date=today() + datetime.timedelta(days=730))
-    with pytest.raises(GuardFailed) as exc:
+    with pytest.raises(InvalidTransition) as exc:
         agreement_extend(uuid=agreement.uuid, actor=officer)
-    assert "not_active" in unmet_codes(exc)
+    assert exc.value.extra["current_status"] == "suspended"
 
 
 @pytest.mark.parametrize(

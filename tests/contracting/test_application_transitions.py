@@ -164,3 +164,11 @@ def test_withdraw_is_refused_after_admission(provider, provider_user):
     application = factories.ApplicationFactory(provider=provider, admitted=True)
     with pytest.raises(InvalidTransition):
         application_withdraw(uuid=application.uuid, actor=provider_user)
+
+
+def test_assessment_of_an_unknown_step_is_invalid_input(officer):
+    from core.exceptions import InvalidInput
+
+    application = factories.ApplicationFactory(under_review=True)
+    with pytest.raises(InvalidInput):
+        application_assess(uuid=application.uuid, actor=officer, step="vibes", passed=True, reasoning="x")
