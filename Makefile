@@ -1,0 +1,82 @@
+# Zorginkoop: `make run` (demo on http://127.0.0.1:8000) and `make test` work on a fresh clone.
+# Both create .venv (Python >= 3.12) and install the project with its dev tools when needed.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST := 127.0.0.1
+PORT := 8000
+URL := http://$(HOST):$(PORT)
+
+# Interpreters to try, in order; the first that runs and is >= 3.12 is used. `python3.12` may be a
+# pyenv shim that fails when no pyenv version is selected, so pyenv's own versions come last.
+PYTHON_CANDIDATES = $(PYTHON) python3.12 python3.13 python3 $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3))
+PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
+
+.PHONY: help run test lint
+
+help:
+	@echo "make run   - install, migrate, load the demo data and serve $(URL)"
+	@echo "make test  - install and run the whole test suite"
+	@echo "make lint  - ruff check and ruff format --check"
+
+# One shared prerequisite: (re)create the venv when it is missing or too old, and reinstall whenever
+# pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@set -e; \
+	if ! $(PY) -c '$(PY_OK)' >/dev/null 2>&1; then \
+		found=""; \
+		for candidate in $(PYTHON_CANDIDATES); do \
+			if "$$candidate" -c '$(PY_OK)' >/dev/null 2>&1; then found="$$candidate"; break; fi; \
+		done; \
+		if [ -z "$$found" ]; then \
+			echo "No Python >= 3.12 found (tried: $(PYTHON_CANDIDATES))." >&2; \
+			echo "Install Python 3.12 or newer, or run: make $(MAKECMDGOALS) PYTHON=/path/to/python3.12" >&2; \
+			exit 1; \
+		fi; \
+		echo "Creating $(VENV) with $$found ($$("$$found" -c 'import sys; print(sys.version.split()[0])'))"; \
+		rm -rf $(VENV); \
+		"$$found" -m venv $(VENV); \
+	fi; \
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'; \
+	touch $@
+
+run: export DEBUG := true
+run: $(STAMP)
+	$(PY) manage.py migrate --no-input
+	@set -e; \
+	if compgen -G "locale/*/LC_MESSAGES/*.po" >/dev/null; then \
+		if ! command -v msgfmt >/dev/null 2>&1; then \
+			if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+				echo "Installing gettext (msgfmt) to compile the Dutch translations"; \
+				apt-get install -y gettext >/dev/null 2>&1 \
+					|| { apt-get update >/dev/null 2>&1 && apt-get install -y gettext >/dev/null 2>&1; } || true; \
+			fi; \
+		fi; \
+		if command -v msgfmt >/dev/null 2>&1; then \
+			$(PY) manage.py compilemessages --ignore=.venv --ignore=var --verbosity=0; \
+		else \
+			echo "NOTE: msgfmt (GNU gettext) is missing, so the Dutch translations are not compiled and the" >&2; \
+			echo "      interface shows English. Install it (Debian/Ubuntu: sudo apt-get install gettext;" >&2; \
+			echo "      macOS: brew install gettext) and run make run again." >&2; \
+		fi; \
+	fi
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "Zorginkoop runs at $(URL)/ (stop with Ctrl+C)"
+	@echo "  admin         $(URL)/admin/"
+	@echo "  API docs      $(URL)/api/v1/docs"
+	@echo "  OpenAPI       $(URL)/api/v1/openapi.json"
+	@echo "  log in with one of the demo logins listed just above"
+	@echo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
