@@ -59,11 +59,11 @@ def qualified(func: Callable) -> str:
 
 
 def describe_guards(guards: Iterable[Callable]) -> str:
-    """Each guard by name, with the first sentence of its docstring when it has one."""
+    """Each guard by its dotted path, with the first sentence of its docstring when it has one."""
     parts = []
     for guard in guards:
         doc = first_sentence(guard.__doc__)
-        parts.append(f"`{guard.__name__}`" + (f": {doc}" if doc else ""))
+        parts.append(f"`{qualified(guard)}`" + (f": {doc}" if doc else ""))
     return "<br>".join(parts) if parts else "—"
 
 
@@ -93,7 +93,10 @@ def render_machine(machine: Machine) -> list[str]:
     field = model._meta.get_field("status")
     states = [(value, str(label)) for value, label in field.choices]
     order = {value: i for i, (value, _label) in enumerate(states)}
-    edges = sorted(field.get_all_transitions(model), key=lambda t: (order.get(t.source, 99), t.name))
+    edges = sorted(
+        field.get_all_transitions(model),
+        key=lambda t: (order.get(t.source, len(order)), order.get(t.target, len(order)), t.name),
+    )
     # one row per transition name, with all its source states, in the order the states are declared
     by_name: dict[str, list] = {}
     for edge in edges:
