@@ -4,6 +4,7 @@ States change only through the transition buttons (core.admin_transitions), whic
 Changelists select their related rows up front so they use a constant number of queries.
 """
 
+import json
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -34,6 +36,7 @@ from .models import (
     ConsultationRound,
     ContractingAuthority,
     CostModel,
+    IndexationRun,
     IndexRate,
     Kpi,
     Lot,
@@ -64,6 +67,12 @@ def _object_id(request: HttpRequest) -> str | None:
 
 def _euro(amount: Decimal | None) -> str:
     return "–" if amount is None else f"€ {amount:.2f}"
+
+
+def pretty_json(value) -> str:
+    return format_html(
+        "<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    )
 
 
 # --------------------------------------------------------------------------- reference data
@@ -248,13 +257,16 @@ class TariffAdmin(admin.ModelAdmin):
     list_select_related = ("authority", "product")
     search_fields = ("product__code", "product__name")
     autocomplete_fields = ("product",)
-    readonly_fields = ("display_real_price", "meets_real_price")
+    # the indexation services (tariffs_index / tariffs_true_up) set these
+    readonly_fields = ("base_amount", "indexation_run", "display_real_price", "meets_real_price")
     fields = (
         "authority",
         "product",
         "year",
         "amount",
         "indexation_pct",
+        "base_amount",
+        "indexation_run",
         "display_real_price",
         "meets_real_price",
     )
@@ -279,6 +291,46 @@ class TariffAdmin(admin.ModelAdmin):
         """False flags a fair-pay violation; empty when there is no reële prijs to compare with."""
         real_price = self._real_price(obj)
         return None if real_price is None else obj.amount >= real_price
+
+
+@admin.register(IndexationRun)
+class IndexationRunAdmin(admin.ModelAdmin):
+    """A record of what the indexation services did: read-only for everyone."""
+
+    list_display = ("authority", "year", "basis", "rate_pct", "applied_by", "created_at")
+    list_filter = ("basis", "year", "authority")
+    list_select_related = ("authority", "applied_by")
+    search_fields = ("authority__name",)
+    date_hierarchy = "created_at"
+    actions = None
+    fields = (
+        "authority",
+        "year",
+        "basis",
+        "rate_pct",
+        "pretty_components",
+        "applied_by",
+        "created_at",
+        "pretty_differences",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("components"))
+    def pretty_components(self, obj: IndexationRun) -> str:
+        return pretty_json(obj.components)
+
+    @admin.display(description=_("differences per tariff"))
+    def pretty_differences(self, obj: IndexationRun) -> str:
+        return pretty_json(obj.differences)
 
 
 # --------------------------------------------------------------------------- procedures

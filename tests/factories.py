@@ -328,3 +328,14 @@ def audit_event(subject=None, **kwargs):
     kwargs.setdefault("actor", None)
     kwargs.setdefault("event", "provider.checked")
     return audit_record(subject=subject or ProviderFactory(), **kwargs)
+
+
+def indexation_run(**kwargs):
+    """A record of a provisional indexation, as tariffs_index leaves it."""
+    from contracting.models import IndexationRun
+
+    kwargs.setdefault("authority", MunicipalityFactory())
+    kwargs.setdefault("applied_by", UserFactory())
+    return IndexationRun.objects.create(
+        **{"year": today().year, "basis": "provisional", "rate_pct": Decimal("3.5"), **kwargs}
+    )

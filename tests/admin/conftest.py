@@ -39,6 +39,7 @@ OBJECT_MAKERS = {
     "product": factories.ProductFactory,
     "costmodel": factories.CostModelFactory,
     "tariff": factories.TariffFactory,
+    "indexationrun": factories.indexation_run,
     "procedure": lambda: (
         factories.ConsultationRoundFactory(procedure=factories.ready_to_open_procedure()).procedure
     ),

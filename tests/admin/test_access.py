@@ -12,6 +12,7 @@ from contracting.models import (
     Application,
     ContractingAuthority,
     CostModel,
+    IndexationRun,
     IndexRate,
     Procedure,
     ProcedureStatus,
@@ -37,6 +38,7 @@ MODELS = [
     Product,
     CostModel,
     Tariff,
+    IndexationRun,
     Procedure,
     Application,
     Agreement,
@@ -304,6 +306,21 @@ def test_nobody_may_add_change_or_delete_audit_events(client_for, request, djang
     event.refresh_from_db()
     assert event.reason == "controle"
     assert AuditEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("model", [IndexationRun, AuditEvent], ids=lambda m: m._meta.model_name)
+def test_records_written_by_services_are_read_only_for_officers(client_for, officer, make_object, model):
+    # given
+    obj = make_object(model._meta.model_name)
+    opts = model._meta
+    client = client_for(officer)
+    # when
+    add = client.get(f"/admin/{opts.app_label}/{opts.model_name}/add/")
+    change = client.get(change_url(obj))
+    # then
+    assert add.status_code == 403
+    assert change.status_code == 200
+    assert not change.context["has_change_permission"]
 
 
 def test_superuser_sees_the_audit_event_read_only(client_for, django_user_model):
