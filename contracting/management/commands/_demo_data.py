@@ -96,6 +96,11 @@ PROVIDERS: list[tuple[str, str, str, str, str, str]] = [
     ("Snelgroei Zorg B.V.", "bv", "Rotterdam", W, "6.0", ""),
     ("Stichting Wijkteam Pernis", "stichting", "Rotterdam", W, "13.0", ""),
 ]
+# Sole proprietorships are named after their owner.
+OWNERS = {
+    "Ambulante Begeleiding Van Dijk": "Ruud van Dijk",
+    "Praktijk voor Gezinsbegeleiding Bakker": "Ellen Bakker",
+}
 # A young organisation with frequent board changes: material for the integrity signals.
 YOUNG_PROVIDER = "Snelgroei Zorg B.V."
 # A provider whose latest annual figures break the flexible-contracts condition (it is suspended as well).

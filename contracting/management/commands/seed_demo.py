@@ -5,10 +5,12 @@ providers, products and tariffs, three procedures, their applications and agreem
 a user per role.
 
 Every state change is made by the services (contracting.services, coalitions.services) acting as the
-demo officers, so the audit trail is real and the guards apply. The demo has a history: the services run
-under a simulated clock, step by step in date order, so that an agreement activated two years ago can
-have expired since and the audit trail shows the dates on which things happened. Rows without a state
-(providers, products, tariffs, consultation rounds ...) are created directly.
+demo officers, so the audit trail is real and the guards apply; the evidence the condition guards need
+(declarations, judgements) is recorded through compliance.services as well. The demo has a history: the
+services run under a simulated clock, step by step in date order, so that an agreement activated two
+years ago can have expired since and the audit trail shows the dates on which things happened. Rows
+without a state (providers, products, tariffs, annual figures, consultation rounds ...) are created
+directly.
 
 Idempotent: when the demo region exists nothing is added (users are only created when missing).
 ``--reset`` empties the whole database first (the audit trail is append-only and hash-chained, so it
@@ -331,9 +333,7 @@ class DemoSeed:
             "vereniging": ["Voorzitter", "Secretaris", "Penningmeester"],
         }[provider.legal_form]
         for role in roles:
-            name = data.person(rng)
-            if provider.legal_form == "eenmanszaak":
-                name = f"{rng.choice(data.FIRST_NAMES)} {provider.name.split()[-1]}"
+            name = data.OWNERS.get(provider.name) or data.person(rng)
             appointed = start + datetime.timedelta(days=rng.randint(0, 3000))
             appointed = min(appointed, self.days_ago(400))
             BoardMember.objects.create(provider=provider, name=name, role=role, start_date=appointed)
@@ -360,7 +360,7 @@ class DemoSeed:
             for year in range(self.today.year - 4, self.today.year):
                 if year < provider.founded_on.year:
                     continue
-                growth = Decimal(1 + (year - self.today.year + 1) * 0.03)
+                growth = 1 + (year - self.today.year + 1) * Decimal("0.03")
                 revenue = provider.fte * Decimal(rng.randint(68_000, 82_000)) * growth
                 if young:  # fast growth, low wage share, high profit and pay: red flags for the signals
                     revenue = Decimal(450_000) * 4 ** (year - provider.founded_on.year)
@@ -374,6 +374,7 @@ class DemoSeed:
                 if norm is not None:
                     factor = Decimal("1.29") if young else Decimal(rng.randint(68, 96)) / 100
                     pay = (norm.amount * factor).quantize(Decimal(1000))
+                margin = Decimal("0.19") if young else Decimal(rng.randint(0, 5)) / 100
                 flex = Decimal(41 if young else rng.randint(3, 17))
                 if name == data.FLEX_OUTLIER and year == self.today.year - 1:
                     flex = Decimal(26)  # the current condition matrix shows a violation
@@ -386,9 +387,7 @@ class DemoSeed:
                         flex_contract_share_pct=flex,
                         revenue=revenue.quantize(Decimal(1000)),
                         personnel_costs=(revenue * wage_share).quantize(Decimal(1000)),
-                        profit=(revenue * Decimal("0.19" if young else rng.randint(0, 5) / 100)).quantize(
-                            Decimal(1000)
-                        ),
+                        profit=(revenue * margin).quantize(Decimal(1000)),
                     )
                 )
         ProviderAnnualFigures.objects.bulk_create(rows)
@@ -407,8 +406,8 @@ class DemoSeed:
             while renew and days[-1] + datetime.timedelta(days=365) <= self.today:
                 days.append(days[-1] + datetime.timedelta(days=365))
             for sign_on in days:
-                if any(earlier <= sign_on < earlier + datetime.timedelta(days=330) for earlier in signed):
-                    continue  # a declaration of this provider is still in force
+                if any(earlier <= sign_on < earlier + datetime.timedelta(days=270) for earlier in signed):
+                    continue  # an earlier declaration still holds for at least three months
                 signed.append(sign_on)
                 self.timeline.at(sign_on, self.declare, provider, condition.code, sign_on, by)
 
@@ -610,11 +609,11 @@ class DemoSeed:
             )
         ]
         for year in range(agreement.start_date.year, agreement.end_date.year + 1):
-            moments.append(
-                ReviewMoment(
-                    agreement=agreement, planned_on=datetime.date(year, 11, 15), topic=f"Jaargesprek {year}"
+            planned = datetime.date(year, 11, 15)
+            if agreement.start_date < planned <= agreement.end_date:
+                moments.append(
+                    ReviewMoment(agreement=agreement, planned_on=planned, topic=f"Jaargesprek {year}")
                 )
-            )
         for moment in moments:
             if moment.planned_on < self.today:
                 moment.outcome = "Afspraken nagekomen; wachttijd binnen de norm. Volgend gesprek ingepland."
@@ -642,10 +641,8 @@ class DemoSeed:
         start = datetime.date(self.today.year - 1, 1, 1)
         ref = f"RR-WMO-BA-{start.year}"
         self.conditions[ref] = WMO_CONDITIONS
-        self.wmo_reference = ref
-        for offset in range(
-            3
-        ):  # the year of the consultation and admissions, the first and second contract year
+        # prices for the year of consultation and admission, and the first two contract years
+        for offset in range(3):
             self.create_prices(self.region, start.year - 1 + offset, raise_factor=data.CAO_RAISE**offset)
 
         def d(days: int) -> datetime.date:
@@ -905,7 +902,6 @@ class DemoSeed:
         start = first_of_next_month(self.days_ago(100))
         ref = f"RR-JGD-OH-{start.year}"
         self.conditions[ref] = YOUTH_CONDITIONS
-        self.youth_reference = ref
         self.timeline.at(
             self.days_ago(200),
             self.new_procedure,
@@ -989,7 +985,6 @@ class DemoSeed:
         year = self.today.year + 1
         ref = f"KW-WMO-HH-{year}"
         self.conditions[ref] = REFUSAL_CONDITIONS
-        self.refused_reference = ref
         code, product = "01R01", self.products["01R01"]
         cao, scale, wage, employer, productivity, overhead, risk = data.COST_MODELS[code]
         cost = CostModel.objects.create(
