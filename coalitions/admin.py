@@ -60,7 +60,6 @@ class CoalitionAdmin(TransitionAdminMixin, admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(TransitionAdminMixin, admin.ModelAdmin):
     transition_services = MEMBERSHIP_TRANSITIONS
-    operation_labels = {"make_lead": _("Appoint as lead contractor")}
     list_display = ("provider", "coalition", "role", "status", "created_at")
     list_filter = ("status", "role", "coalition")
     list_select_related = ("provider", "coalition")

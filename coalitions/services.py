@@ -5,12 +5,13 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from compliance import guards as condition_guards
 from compliance.audit import audit_record
 from core.exceptions import GuardFailed, InvalidTransition, TransitionForbidden
 from core.guards import Unmet
-from core.transitions import check_guards, perform_transition
+from core.transitions import check_guards, operation, perform_transition
 
 from . import guards
 from .models import Coalition, Membership, MembershipRole, MembershipStatus
@@ -28,9 +29,7 @@ def coalition_activate(*, uuid: UUID, actor: Any, reason: str = "") -> Coalition
 
 
 def coalition_dissolve(*, uuid: UUID, actor: Any, reason: str = "") -> Coalition:
-    return perform_transition(
-        model=Coalition, uuid=uuid, name="dissolve", actor=actor, reason=reason, reason_required=True
-    )
+    return perform_transition(model=Coalition, uuid=uuid, name="dissolve", actor=actor, reason=reason)
 
 
 def coalition_complete_dissolution(*, uuid: UUID, actor: Any, reason: str = "") -> Coalition:
@@ -77,7 +76,6 @@ def membership_suspend(*, uuid: UUID, actor: Any, reason: str = "") -> Membershi
         name="suspend",
         actor=actor,
         reason=reason,
-        reason_required=True,
         kwargs={"reason": (reason or "").strip()},
     )
 
@@ -155,11 +153,14 @@ def membership_make_lead(*, uuid: UUID, actor: Any, reason: str = "") -> Members
     return membership
 
 
-membership_make_lead.available = lambda m, user: (
-    m.status == MembershipStatus.ACTIVE
-    and not m.is_lead
-    and user.has_perm("coalitions.transition_membership")
-)
+operation(
+    label=_lazy("Appoint as lead contractor"),
+    available=lambda m, user: (
+        m.status == MembershipStatus.ACTIVE
+        and not m.is_lead
+        and user.has_perm("coalitions.transition_membership")
+    ),
+)(membership_make_lead)
 
 COALITION_TRANSITIONS = {
     "activate": coalition_activate,

@@ -546,11 +546,6 @@ class KpiInline(admin.TabularInline):
 @admin.register(Agreement)
 class AgreementAdmin(TransitionAdminMixin, admin.ModelAdmin):
     transition_services = AGREEMENT_TRANSITIONS
-    operation_labels = {
-        "request_termination": _("Request termination"),
-        "extend": _("Extend"),
-    }
-    reason_required_operations = frozenset({"request_termination"})
     list_display = ("reference", "party", "authority", "law", "start_date", "end_date", "status")
     list_filter = ("status", "law", "authority")
     list_select_related = ("authority", "provider", "coalition")

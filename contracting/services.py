@@ -9,11 +9,12 @@ from uuid import UUID
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from compliance import guards as condition_guards
 from compliance.audit import audit_record
 from core.exceptions import GuardFailed, InvalidInput, InvalidTransition, ReasonRequired, TransitionForbidden
-from core.transitions import check_guards, lock, perform_transition
+from core.transitions import check_guards, lock, operation, perform_transition
 
 from . import guards
 from .indexation import indexed, weighted_rate
@@ -76,9 +77,7 @@ def procedure_conclude(*, uuid: UUID, actor: Any, reason: str = "") -> Procedure
 
 
 def procedure_cancel(*, uuid: UUID, actor: Any, reason: str = "") -> Procedure:
-    return perform_transition(
-        model=Procedure, uuid=uuid, name="cancel", actor=actor, reason=reason, reason_required=True
-    )
+    return perform_transition(model=Procedure, uuid=uuid, name="cancel", actor=actor, reason=reason)
 
 
 # --------------------------------------------------------------------------- application
@@ -203,7 +202,6 @@ def application_reject(*, uuid: UUID, actor: Any, reason: str = "") -> Applicati
         name="reject",
         actor=actor,
         reason=reason,
-        reason_required=True,
         guards=[guards.application_some_step_failed],
         after=lambda app, _from: _assessment_snapshot(app),
     )
@@ -245,7 +243,6 @@ def agreement_suspend(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
         name="suspend",
         actor=actor,
         reason=reason,
-        reason_required=True,
         kwargs={"reason": reason.strip()},
     )
 
@@ -368,16 +365,34 @@ def agreement_extend(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
     return agreement
 
 
-def _may_manage_active_agreement(agreement: Agreement, user: Any) -> bool:
-    return agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED) and user.has_perm(
-        "contracting.transition_agreement"
+def _may_request_termination(agreement: Agreement, user: Any) -> bool:
+    return (
+        agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED)
+        and agreement.termination_requested_by_id is None
+        and user.has_perm("contracting.transition_agreement")
     )
 
 
-agreement_request_termination.available = _may_manage_active_agreement
-agreement_extend.available = lambda a, user: (
-    a.status == AgreementStatus.ACTIVE and user.has_perm("contracting.transition_agreement")
+def _may_approve_termination(agreement: Agreement, user: Any) -> bool:
+    """Shown only to a second officer once a termination has been requested."""
+    return (
+        agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED)
+        and agreement.termination_requested_by_id not in (None, user.pk)
+        and user.has_perm("contracting.transition_agreement")
+    )
+
+
+operation(label=_lazy("Request termination"), available=_may_request_termination, reason_required=True)(
+    agreement_request_termination
 )
+operation(
+    label=_lazy("Extend"),
+    available=lambda a, user: (
+        a.status == AgreementStatus.ACTIVE and user.has_perm("contracting.transition_agreement")
+    ),
+)(agreement_extend)
+# terminate is an FSM transition, but only a second officer may take it once a termination was requested
+agreement_terminate.available = _may_approve_termination
 
 # --------------------------------------------------------------------------- tariffs: indexation
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import DomainError
-from core.transitions import available_transitions, transition_label
+from core.transitions import available_transitions, step_label, step_reason_required
 
 
 class TransitionForm(forms.Form):
@@ -59,15 +59,12 @@ class TransitionAdminMixin:
 
     ``transition_services`` is the registry from the app's services (``PROCEDURE_TRANSITIONS`` …).
     Operations that are not FSM transitions (``request_termination``, ``extend`` …) get their label
-    from ``operation_labels`` (or a ``label`` attribute on the service) and may demand a reason via
-    ``reason_required_operations``; FSM transitions read both from their ``custom`` dict.
+    from the service (``core.transitions.operation``); FSM transitions from their ``custom`` dict.
     """
 
     change_form_template = "admin/transitions/change_form.html"
     transition_confirmation_template = "admin/transitions/confirm.html"
     transition_services: dict[str, Callable[..., Any]] = {}
-    operation_labels: dict[str, Any] = {}
-    reason_required_operations: frozenset[str] = frozenset()
     state_field = "status"
 
     # ------------------------------------------------------------------ permissions and fields
@@ -100,17 +97,10 @@ class TransitionAdminMixin:
     # ------------------------------------------------------------------ labels and buttons
 
     def transition_label_for(self, name: str) -> str:
-        service = self.transition_services.get(name)
-        label = getattr(service, "label", None) or self.operation_labels.get(name)
-        return str(label) if label else transition_label(self.model, name)
+        return step_label(self.model, name, self.transition_services.get(name))
 
     def transition_reason_required(self, name: str) -> bool:
-        if name in self.reason_required_operations:
-            return True
-        meta = getattr(getattr(self.model, name, None), "_django_fsm", None)
-        if meta is None:
-            return False
-        return any((t.custom or {}).get("reason_required") for t in meta.transitions.values())
+        return step_reason_required(self.model, name, self.transition_services.get(name))
 
     def transition_url(self, obj: Any, name: str) -> str:
         info = self.opts.app_label, self.opts.model_name

@@ -64,7 +64,7 @@ def perform_transition(
                 },
                 current_status=from_state,
             )
-        if reason_required and not reason:
+        if (reason_required or _custom(model, name).get("reason_required")) and not reason:
             raise ReasonRequired()
         unmet = check_guards(obj, actor, guards)
         if unmet:
@@ -113,6 +113,41 @@ def available_transitions(obj: Any, user: Any, registry: dict[str, Callable]) ->
         if predicate(obj, user) if predicate else name in fsm_names:
             names.append(name)
     return names
+
+
+def operation(*, label: Any, available: Callable[[Any, Any], bool], reason_required: bool = False):
+    """Marks a service that is a registered step but not an FSM transition (an event such as an
+    extension, or the first half of a four-eyes decision): its label, when it is available, and
+    whether it needs a reason. FSM transitions carry the same facts in their ``custom`` dict."""
+
+    def mark(service: Callable) -> Callable:
+        service.label = label
+        service.available = available
+        service.reason_required = reason_required
+        return service
+
+    return mark
+
+
+def step_label(model: type[models.Model], name: str, service: Callable | None = None) -> str:
+    label = getattr(service, "label", None)
+    return str(label) if label else transition_label(model, name)
+
+
+def step_reason_required(model: type[models.Model], name: str, service: Callable | None = None) -> bool:
+    if getattr(service, "reason_required", False):
+        return True
+    return bool(_custom(model, name).get("reason_required"))
+
+
+def _custom(model: type[models.Model], name: str) -> dict[str, Any]:
+    meta = getattr(getattr(model, name, None), "_django_fsm", None)
+    if meta is None:
+        return {}
+    for t in meta.transitions.values():
+        if t.custom:
+            return dict(t.custom)
+    return {}
 
 
 def transition_label(model: type[models.Model], name: str) -> str:

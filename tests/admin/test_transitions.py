@@ -43,7 +43,7 @@ def test_agreement_buttons_include_operations(client_for, officer):
     # when
     response = client_for(officer).get(change_url(agreement))
     # then
-    assert buttons(response) == ["suspend", "request_termination", "terminate", "expire", "extend"]
+    assert buttons(response) == ["suspend", "request_termination", "expire", "extend"]
     labels = {b["name"]: b["label"] for b in response.context["transition_buttons"]}
     assert labels["request_termination"] != "request_termination"  # a translatable label, not the name
 

@@ -31,7 +31,6 @@ def test_officer_reads_an_agreement_with_its_lots_and_transitions(api_for, offic
     assert body["availableTransitions"] == [
         "suspend",
         "request_termination",
-        "terminate",
         "expire",
         "extend",
     ]

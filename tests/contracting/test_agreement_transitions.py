@@ -210,3 +210,16 @@ def test_auditor_changes_nothing(auditor, service):
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.ACTIVE
     assert not AuditEvent.objects.exists()
+
+
+def test_approve_termination_is_offered_only_to_a_second_officer(officer, second_officer):
+    from contracting.services import AGREEMENT_TRANSITIONS
+    from core.transitions import available_transitions
+
+    agreement = factories.AgreementFactory(active=True)
+    assert "terminate" not in available_transitions(agreement, second_officer, AGREEMENT_TRANSITIONS)
+    agreement_request_termination(uuid=agreement.uuid, actor=officer, reason="Wanprestatie")
+    agreement.refresh_from_db()
+    assert "terminate" not in available_transitions(agreement, officer, AGREEMENT_TRANSITIONS)
+    assert "request_termination" not in available_transitions(agreement, officer, AGREEMENT_TRANSITIONS)
+    assert "terminate" in available_transitions(agreement, second_officer, AGREEMENT_TRANSITIONS)
