@@ -16,8 +16,8 @@ from django.utils import translation
 
 from coalitions.state_docs import MACHINES as COALITION_MACHINES
 from contracting.state_docs import MACHINES as CONTRACTING_MACHINES
-from contracting.state_docs import Machine, record_transition_call
-from core.transitions import past_tense
+from contracting.state_docs import Machine, Operation, record_transition_call
+from core.transitions import past_tense, step_label, step_reason_required
 
 DOCS_PATH = Path(settings.BASE_DIR) / "docs" / "state-machines.md"
 MACHINES: list[Machine] = [*CONTRACTING_MACHINES, *COALITION_MACHINES]
@@ -82,6 +82,17 @@ def describe_follow_up(func: Callable | None) -> str:
     if func.__name__ == "<lambda>":
         return "adds data to the audit event"
     return first_sentence(func.__doc__) or f"`{func.__name__}`"
+
+
+def operation_title(model, op: Operation) -> str:
+    label = step_label(model, op.name, op.service)
+    return f"`{op.name}`" + (f" ({label})" if label and label != op.name else "")
+
+
+def operation_reason(model, op: Operation) -> str:
+    if "reason" not in inspect.signature(op.service).parameters:
+        return "—"
+    return "required" if step_reason_required(model, op.name, op.service) else "optional"
 
 
 def cell(text: str) -> str:
@@ -169,18 +180,19 @@ def render_machine(machine: Machine) -> list[str]:
         lines += [
             "Other operations (no state change):",
             "",
-            "| operation | allowed in | service | guards | audit event | what it does |",
-            "|---|---|---|---|---|---|",
+            "| operation | allowed in | service | guards | reason | audit event | what it does |",
+            "|---|---|---|---|---|---|---|",
         ]
         for op in operations:
             lines.append(
                 "| "
                 + " | ".join(
                     [
-                        f"`{op.name}`",
+                        operation_title(model, op),
                         ", ".join(f"`{s}`" for s in op.states),
                         f"`{qualified(op.service)}`",
                         cell(describe_guards(op.guards)),
+                        operation_reason(model, op),
                         f"`{op.event}`" if op.event else "—",
                         cell(first_sentence(op.service.__doc__) or op.name),
                     ]
