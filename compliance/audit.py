@@ -5,6 +5,7 @@ SHA-256 over ``prev_hash`` and a canonical JSON form of the event. Appends lock 
 ``AuditChainHead`` row, so concurrent transactions chain in commit order and never fork the chain.
 """
 
+import datetime
 import hashlib
 import json
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ GENESIS = "0" * 64
 
 def canonical(event: AuditEvent) -> str:
     payload = {
-        "occurred_at": event.occurred_at.isoformat(),
+        "occurred_at": event.occurred_at.astimezone(datetime.UTC).isoformat(),
         "actor_id": event.actor_id,
         "actor_name": event.actor_name,
         "event": event.event,

@@ -1,7 +1,8 @@
 """Guards of the contracting state machines: each returns the list of unmet requirements (empty = met).
 
-These are the rules; services apply them, docs/state-machines.md lists them (generated from the
-``GUARDS`` table at the bottom of this module). The conditions engine will add to these guards.
+These are the rules; the services pass them to core.transitions.perform_transition, and
+docs/state-machines.md lists them (``manage.py statemachines`` reads them from the services).
+Guards that consult the conditions engine live in compliance/guards.py.
 """
 
 from collections.abc import Iterable
