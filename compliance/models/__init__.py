@@ -15,6 +15,7 @@ from .conditions import (
     WaiverStatus,
 )
 from .documents import AccountabilityDocument, DocumentStatus, DocumentType
+from .reports import Export, ExportKind, ExportStatus
 from .signals import FraudSignal, SignalSeverity, SignalStatus
 
 __all__ = [
@@ -30,6 +31,9 @@ __all__ = [
     "DocumentStatus",
     "DocumentType",
     "EvaluationOutcome",
+    "Export",
+    "ExportKind",
+    "ExportStatus",
     "FraudSignal",
     "Metric",
     "OfficerJudgement",
