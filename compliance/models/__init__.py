@@ -14,7 +14,18 @@ from .conditions import (
     Waiver,
     WaiverStatus,
 )
-from .documents import AccountabilityDocument, DocumentStatus, DocumentType
+from .documents import (
+    AccountabilityDocument,
+    DocumentReminder,
+    DocumentReminderDigest,
+    DocumentRequirement,
+    DocumentStatus,
+    DocumentType,
+    DocumentVersion,
+    DueRule,
+    Recurrence,
+    ReminderKind,
+)
 from .reports import Export, ExportKind, ExportStatus
 from .signals import FraudSignal, SignalSeverity, SignalStatus
 
@@ -28,8 +39,13 @@ __all__ = [
     "ConditionEvaluation",
     "ConditionRequirement",
     "DecisionMethod",
+    "DocumentReminder",
+    "DocumentReminderDigest",
+    "DocumentRequirement",
     "DocumentStatus",
     "DocumentType",
+    "DocumentVersion",
+    "DueRule",
     "EvaluationOutcome",
     "Export",
     "ExportKind",
@@ -39,6 +55,8 @@ __all__ = [
     "OfficerJudgement",
     "ProviderAnnualFigures",
     "ProviderDeclaration",
+    "Recurrence",
+    "ReminderKind",
     "SignalSeverity",
     "SignalStatus",
     "Waiver",

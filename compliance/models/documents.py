@@ -1,12 +1,22 @@
-"""Accountability documents (verantwoordingsdocumenten). The upload, storage and review flow is built
-on top of this in the documents issue; the conditions engine reads accepted documents as evidence."""
+"""Accountability documents (verantwoordingsdocumenten): what must be delivered (DocumentRequirement),
+the requested documents per provider and period (AccountabilityDocument, a state machine), the uploaded
+files (DocumentVersion, append-only: a new upload is a new version, a stored file is never overwritten)
+and the reminder log. The conditions engine reads accepted documents in force as evidence.
+
+Services: compliance.documents.services (``document_<verb>``)."""
+
+import datetime
+import uuid as uuid_lib
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from compliance.documents.storage import document_storage
 from contracting.models import Provider
 from contracting.roles import officer, officer_or_own_provider
 from core.models import BaseModel
@@ -31,6 +41,15 @@ class DocumentType(models.Model):
         blank=True,
         help_text=_("How long an accepted document counts as evidence; empty = until the end of its period."),
     )
+    per_agreement = models.BooleanField(
+        _("one per agreement"),
+        default=False,
+        db_default=False,  # the condition library's data migration inserts rows without this field
+        help_text=_(
+            "Delivered for each agreement separately (e.g. the signed agreement) instead of once for the "
+            "provider."
+        ),
+    )
 
     class Meta:
         verbose_name = _("document type")
@@ -50,11 +69,160 @@ class DocumentStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+# States in which the provider still owes something.
+OWED_STATES = (DocumentStatus.REQUESTED, DocumentStatus.REJECTED)
+# States in which the document is still being delivered or decided on (not final).
+OPEN_STATES = (
+    DocumentStatus.REQUESTED,
+    DocumentStatus.SUBMITTED,
+    DocumentStatus.IN_REVIEW,
+    DocumentStatus.REJECTED,
+)
+
+
+class Recurrence(models.TextChoices):
+    ONCE = "once", _("Once")
+    YEARLY = "yearly", _("Yearly")
+    QUARTERLY = "quarterly", _("Quarterly")
+
+
+class DueRule(models.TextChoices):
+    DAYS_AFTER = "days_after", _("A number of days after the end of the period (once: after the start)")
+    FIXED_DATE = "fixed_date", _("A fixed day and month after the end of the period (once: after the start)")
+
+
+class DocumentRequirement(BaseModel):
+    """What must be delivered: a document type, asked by a condition (of every subject whose condition
+    set contains it), an agreement or a procedure, with a recurrence and a due rule. The requested
+    documents are generated from these (compliance.documents.services.document_generate_requests); one
+    document per provider, type and period serves every requirement that asks for it."""
+
+    document_type = models.ForeignKey(
+        DocumentType, verbose_name=_("document type"), on_delete=models.PROTECT, related_name="requirements"
+    )
+    condition = models.ForeignKey(
+        "compliance.Condition",
+        verbose_name=_("condition"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="document_requirements",
+    )
+    agreement = models.ForeignKey(
+        "contracting.Agreement",
+        verbose_name=_("agreement"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="document_requirements",
+    )
+    procedure = models.ForeignKey(
+        "contracting.Procedure",
+        verbose_name=_("procedure"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="document_requirements",
+    )
+    recurrence = models.CharField(_("recurrence"), max_length=10, choices=Recurrence.choices)
+    due_rule = models.CharField(
+        _("due rule"), max_length=12, choices=DueRule.choices, default=DueRule.DAYS_AFTER
+    )
+    due_days = models.PositiveSmallIntegerField(
+        _("days after the end of the period"),
+        default=30,
+        help_text=_("For the rule 'days after'; for a one-off document: days after the obligation starts."),
+    )
+    due_day = models.PositiveSmallIntegerField(_("due day"), null=True, blank=True)
+    due_month = models.PositiveSmallIntegerField(_("due month"), null=True, blank=True)
+    notice_days = models.PositiveSmallIntegerField(
+        _("requested days before the due date"),
+        default=60,
+        help_text=_("The document is requested from the provider this many days before it is due."),
+    )
+    starts_on = models.DateField(
+        _("applies from"),
+        default=timezone.localdate,
+        help_text=_("No document is requested for periods that ended before this date."),
+    )
+    ends_on = models.DateField(_("applies until"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    instructions = models.TextField(_("instructions for the provider"), blank=True)
+
+    class Meta:
+        verbose_name = _("document requirement")
+        verbose_name_plural = _("document requirements")
+        ordering = ["document_type__name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="document_requirement_has_one_owner",
+                condition=(
+                    Q(condition__isnull=False, agreement__isnull=True, procedure__isnull=True)
+                    | Q(condition__isnull=True, agreement__isnull=False, procedure__isnull=True)
+                    | Q(condition__isnull=True, agreement__isnull=True, procedure__isnull=False)
+                ),
+            ),
+            models.CheckConstraint(
+                name="document_requirement_fixed_date_complete",
+                condition=~Q(due_rule="fixed_date")
+                | (
+                    Q(due_day__gte=1, due_day__lte=31, due_month__gte=1, due_month__lte=12)
+                    & ~Q(recurrence="quarterly")
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_type} ({self.get_recurrence_display()}) – {self.owner}"
+
+    @property
+    def owner(self):
+        return self.condition or self.agreement or self.procedure
+
+    def clean(self) -> None:
+        owners = [o for o in (self.condition_id, self.agreement_id, self.procedure_id) if o]
+        if len(owners) != 1:
+            raise ValidationError(_("Choose exactly one of condition, agreement or procedure."))
+        if self.due_rule == DueRule.FIXED_DATE:
+            if self.recurrence == Recurrence.QUARTERLY:
+                raise ValidationError(_("A fixed due date is possible for yearly and one-off documents only."))
+            if not (self.due_day and self.due_month):
+                raise ValidationError(_("A fixed due date needs a day and a month."))
+            try:
+                datetime.date(2001, self.due_month, self.due_day)
+            except ValueError as exc:
+                raise ValidationError(_("The due day does not exist in that month.")) from exc
+
+
+class DocumentQuerySet(models.QuerySet):
+    def overdue(self, today: datetime.date | None = None) -> "DocumentQuerySet":
+        """Past the due date while the provider still owes it (requested, or rejected and not yet
+        submitted again). A submitted document awaits the officer, not the provider."""
+        today = today or timezone.localdate()
+        return self.filter(status__in=OWED_STATES, due_date__lt=today)
+
+
 class AccountabilityDocument(FSMModelMixin, BaseModel):
     provider = models.ForeignKey(
         Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="documents"
     )
     document_type = models.ForeignKey(DocumentType, verbose_name=_("document type"), on_delete=models.PROTECT)
+    agreement = models.ForeignKey(
+        "contracting.Agreement",
+        verbose_name=_("agreement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        help_text=_("Only for document types delivered per agreement."),
+    )
+    period_key = models.CharField(
+        _("period key"),
+        max_length=80,
+        blank=True,
+        default="",
+        help_text=_("Identifies the period (e.g. 2025, 2025-Q2); one document per provider, type and period."),
+    )
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
@@ -78,22 +246,59 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     verdict_reason = models.TextField(_("reason of the verdict"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    current_version = models.ForeignKey(
+        "compliance.DocumentVersion",
+        verbose_name=_("current version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requirements = models.ManyToManyField(
+        DocumentRequirement, verbose_name=_("requested for"), blank=True, related_name="documents"
+    )
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("accountability document")
         verbose_name_plural = _("accountability documents")
         ordering = ["-created_at"]
         permissions = [("review_accountabilitydocument", _("Can review accountability documents"))]
-        indexes = [models.Index(fields=["provider", "document_type", "status"])]
+        indexes = [
+            models.Index(fields=["provider", "document_type", "status"]),
+            models.Index(fields=["status", "due_date"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="accepted_document_has_validity",
                 condition=~Q(status="accepted") | Q(valid_from__isnull=False),
             ),
+            models.UniqueConstraint(
+                fields=["provider", "document_type", "period_key"], name="one_document_per_period"
+            ),
+            models.CheckConstraint(
+                name="rejected_document_has_reason",
+                condition=~Q(status="rejected") | ~Q(verdict_reason=""),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.document_type} – {self.provider}"
+        label = self.period_label
+        return f"{self.document_type} – {self.provider}" + (f" ({label})" if label else "")
+
+    @property
+    def period_label(self) -> str:
+        if self.period_start and self.period_end:
+            if self.period_start.month == 1 and self.period_end.month == 12:
+                return str(self.period_start.year) if self.period_start.year == self.period_end.year else ""
+            return f"{self.period_start:%d-%m-%Y} – {self.period_end:%d-%m-%Y}"
+        return ""
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.status in OWED_STATES and self.due_date is not None and self.due_date < today
 
     @transition(
         field=status,
@@ -102,8 +307,8 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
         permission=CAN_SUBMIT_DOCUMENTS,
         custom={"label": _("Submit")},
     )
-    def submit(self) -> None:
-        pass
+    def submit(self, *, at: datetime.datetime | None = None) -> None:
+        self.submitted_at = at or timezone.now()
 
     @transition(
         field=status,
@@ -122,8 +327,17 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
         permission=CAN_REVIEW_DOCUMENTS,
         custom={"label": _("Accept")},
     )
-    def accept(self) -> None:
-        pass
+    def accept(
+        self,
+        *,
+        by=None,
+        at: datetime.datetime | None = None,
+        valid_from: datetime.date | None = None,
+        valid_until: datetime.date | None = None,
+    ) -> None:
+        self.reviewed_by, self.reviewed_at = by, at or timezone.now()
+        self.valid_from, self.valid_until = valid_from, valid_until
+        self.verdict_reason = ""
 
     @transition(
         field=status,
@@ -132,8 +346,9 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
         permission=CAN_REVIEW_DOCUMENTS,
         custom={"label": _("Reject"), "reason_required": True},
     )
-    def reject(self) -> None:
-        pass
+    def reject(self, *, reason: str = "", by=None, at: datetime.datetime | None = None) -> None:
+        self.reviewed_by, self.reviewed_at = by, at or timezone.now()
+        self.verdict_reason = reason
 
     @transition(
         field=status,
@@ -144,3 +359,114 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
     )
     def expire(self) -> None:
         pass
+
+
+def version_upload_to(version: "DocumentVersion", filename: str) -> str:
+    return (
+        f"documents/{version.document.provider.uuid}/{version.document.uuid}/"
+        f"v{version.number}-{version.uuid.hex[:8]}-{filename}"
+    )
+
+
+class DocumentVersion(models.Model):
+    """One uploaded file of a document. Append-only: a new upload is a new version that links to the
+    previous one; a stored file is never overwritten or changed."""
+
+    uuid = models.UUIDField(_("uuid"), default=uuid_lib.uuid4, unique=True, editable=False)
+    document = models.ForeignKey(
+        AccountabilityDocument, verbose_name=_("document"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    previous = models.OneToOneField(
+        "self",
+        verbose_name=_("previous version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="next_version",
+    )
+    file = models.FileField(_("file"), storage=document_storage, upload_to=version_upload_to, max_length=500)
+    original_filename = models.CharField(_("original file name"), max_length=255)
+    filename = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content_type = models.CharField(_("detected type"), max_length=100)
+    issued_on = models.DateField(_("date of the document"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="unique_document_version_number"),
+            models.CheckConstraint(name="document_version_number_positive", condition=Q(number__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} (v{self.number})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("Document versions are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Document versions are append-only.")
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+    REJECTED = "rejected", _("Rejected")
+
+
+class DocumentReminderDigest(models.Model):
+    """One reminder e-mail (a digest) to one provider user on one day: at most one per user per day."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    sent_on = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    recipient = models.EmailField(_("recipient"))
+    item_count = models.PositiveIntegerField(_("number of items"), default=0)
+
+    class Meta:
+        verbose_name = _("reminder e-mail")
+        verbose_name_plural = _("reminder e-mails")
+        ordering = ["-sent_on", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "sent_on"], name="one_reminder_per_user_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.sent_on:%d-%m-%Y}"
+
+
+class DocumentReminder(models.Model):
+    """One item of a digest: this user was told about this document for this reason (``key`` tells
+    occurrences apart: the due date, the week of being overdue, the rejected version). Never twice."""
+
+    digest = models.ForeignKey(
+        DocumentReminderDigest, verbose_name=_("reminder e-mail"), on_delete=models.CASCADE, related_name="items"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    document = models.ForeignKey(
+        AccountabilityDocument, verbose_name=_("document"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ReminderKind.choices)
+    key = models.CharField(_("occurrence"), max_length=40)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "document", "kind", "key"], name="one_reminder_per_occurrence")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.document_id}"

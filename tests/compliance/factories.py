@@ -26,6 +26,7 @@ def condition(code: str) -> Condition:
 class DocumentFactory(factory.django.DjangoModelFactory):
     provider = factory.SubFactory(ProviderFactory)
     document_type = factory.LazyFunction(lambda: DocumentType.objects.get(code="anti_discrimination_policy"))
+    period_key = factory.Sequence(lambda n: f"test-{n}")  # one document per provider, type and period
     status = DocumentStatus.SUBMITTED
 
     class Meta:
