@@ -26,11 +26,28 @@ from .documents import (
     Recurrence,
     ReminderKind,
 )
+from .production import (
+    AllocationLine,
+    DeclarationLine,
+    Frequency,
+    ImportBatch,
+    ImportRejection,
+    ImportStatus,
+    ProductionKind,
+)
 from .reports import Export, ExportKind, ExportStatus
-from .signals import FraudSignal, SignalSeverity, SignalStatus
+from .signals import (
+    FraudRuleSetting,
+    FraudSignal,
+    IkzInformationRequest,
+    IkzReport,
+    SignalSeverity,
+    SignalStatus,
+)
 
 __all__ = [
     "AccountabilityDocument",
+    "AllocationLine",
     "AuditChainHead",
     "AuditEvent",
     "Condition",
@@ -39,6 +56,7 @@ __all__ = [
     "ConditionEvaluation",
     "ConditionRequirement",
     "DecisionMethod",
+    "DeclarationLine",
     "DocumentReminder",
     "DocumentReminderDigest",
     "DocumentRequirement",
@@ -50,9 +68,17 @@ __all__ = [
     "Export",
     "ExportKind",
     "ExportStatus",
+    "FraudRuleSetting",
     "FraudSignal",
+    "Frequency",
+    "IkzInformationRequest",
+    "IkzReport",
+    "ImportBatch",
+    "ImportRejection",
+    "ImportStatus",
     "Metric",
     "OfficerJudgement",
+    "ProductionKind",
     "ProviderAnnualFigures",
     "ProviderDeclaration",
     "Recurrence",

@@ -1,12 +1,23 @@
-"""Fraud signals. The rules that raise them and the four-eyes follow-up come with the fraud issue;
-the conditions engine already reads confirmed signals (integrity condition)."""
+"""Fraud signals: raised by the rules in compliance.fraud (per authority, provider, rule and period),
+investigated, and confirmed (four-eyes) or dismissed (with a reason) by officers. The conditions
+engine reads confirmed signals (integrity condition); the admission guard blocks on them.
 
+Since 2025 (Wbsrz) a municipality reports suspicions to the Informatieknooppunt Zorgfraude (IKZ):
+``IkzReport`` records such a report on the signal, ``IkzInformationRequest`` what IKZ asks back.
+``FraudRuleSetting`` holds the thresholds of a rule for one authority (or the default for all).
+"""
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin
+from django_fsm import FSMField, FSMModelMixin, transition
 
-from contracting.models import Provider
+from contracting.models import ContractingAuthority, Provider
+from contracting.roles import officer
 from core.models import BaseModel
+
+CAN_TRANSITION_SIGNAL = officer("compliance.transition_fraudsignal")
 
 
 class SignalSeverity(models.TextChoices):
@@ -23,6 +34,15 @@ class SignalStatus(models.TextChoices):
 
 
 class FraudSignal(FSMModelMixin, BaseModel):
+    authority = models.ForeignKey(
+        ContractingAuthority,
+        verbose_name=_("authority"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fraud_signals",
+        help_text=_("The authority whose production data and thresholds raised the signal."),
+    )
     provider = models.ForeignKey(
         Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="fraud_signals"
     )
@@ -36,17 +56,193 @@ class FraudSignal(FSMModelMixin, BaseModel):
     status = FSMField(
         _("status"), choices=SignalStatus.choices, default=SignalStatus.OPEN, protected=True, db_index=True
     )
+    first_detected_at = models.DateTimeField(_("first detected at"), null=True, blank=True)
+    last_detected_at = models.DateTimeField(
+        _("last detected at"),
+        null=True,
+        blank=True,
+        help_text=_("The last rule run that still found this signal."),
+    )
+    confirmation_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmation proposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmation_requested_at = models.DateTimeField(_("confirmation proposed at"), null=True, blank=True)
+    confirmation_reason = models.TextField(_("grounds for confirmation"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    dismissal_reason = models.TextField(_("reason for dismissal"), blank=True)
 
     class Meta:
         verbose_name = _("fraud signal")
         verbose_name_plural = _("fraud signals")
         ordering = ["-period_end", "provider"]
+        permissions = [("transition_fraudsignal", _("Can change the state of fraud signals"))]
         constraints = [
+            # A rule run upserts on these columns: re-running a period updates, never duplicates.
+            models.UniqueConstraint(
+                fields=["authority", "provider", "rule", "period_start", "period_end"],
+                name="one_signal_per_authority_rule_and_period",
+            ),
             models.UniqueConstraint(
                 fields=["provider", "rule", "period_start", "period_end"],
+                condition=Q(authority__isnull=True),
                 name="one_signal_per_rule_and_period",
+            ),
+            models.CheckConstraint(
+                name="dismissed_signal_has_reason",
+                condition=~Q(status="dismissed") | ~Q(dismissal_reason=""),
+            ),
+            models.CheckConstraint(
+                name="confirmed_signal_was_proposed",
+                condition=~Q(status="confirmed") | Q(confirmation_requested_by__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["authority", "rule", "period_start", "period_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule} – {self.provider} ({self.period_start:%Y-%m})"
+
+    @transition(
+        field=status,
+        source=SignalStatus.OPEN,
+        target=SignalStatus.INVESTIGATING,
+        permission=CAN_TRANSITION_SIGNAL,
+        custom={"label": _("Start investigation")},
+    )
+    def start_investigation(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=SignalStatus.INVESTIGATING,
+        target=SignalStatus.CONFIRMED,
+        permission=CAN_TRANSITION_SIGNAL,
+        custom={"label": _("Confirm (second officer)")},
+    )
+    def confirm(self, *, actor, at) -> None:
+        self.decided_by, self.decided_at = actor, at
+
+    @transition(
+        field=status,
+        source=[SignalStatus.OPEN, SignalStatus.INVESTIGATING],
+        target=SignalStatus.DISMISSED,
+        permission=CAN_TRANSITION_SIGNAL,
+        custom={"label": _("Dismiss"), "reason_required": True},
+    )
+    def dismiss(self, *, actor, at, reason: str) -> None:
+        self.decided_by, self.decided_at, self.dismissal_reason = actor, at, reason
+
+
+class IkzReport(BaseModel):
+    """A report of a suspicion to the Informatieknooppunt Zorgfraude (IKZ) under the Wbsrz."""
+
+    signal = models.ForeignKey(
+        FraudSignal, verbose_name=_("fraud signal"), on_delete=models.PROTECT, related_name="ikz_reports"
+    )
+    reported_on = models.DateField(_("reported on"))
+    reference = models.CharField(_("IKZ reference"), max_length=60)
+    shared_information = models.TextField(
+        _("information shared"), help_text=_("What was shared with IKZ (data, documents, persons).")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The officer who decided to report."),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("IKZ report")
+        verbose_name_plural = _("IKZ reports")
+        ordering = ["-reported_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"IKZ {self.reference} ({self.reported_on:%d-%m-%Y})"
+
+
+class IkzInformationRequest(BaseModel):
+    """A request for information that came back from IKZ on a report, and how it was answered."""
+
+    report = models.ForeignKey(
+        IkzReport, verbose_name=_("IKZ report"), on_delete=models.PROTECT, related_name="information_requests"
+    )
+    received_on = models.DateField(_("received on"))
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+    request = models.TextField(_("what is asked"))
+    due_on = models.DateField(_("answer due on"), null=True, blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("IKZ information request")
+        verbose_name_plural = _("IKZ information requests")
+        ordering = ["received_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="answered_ikz_request_has_answer",
+                condition=Q(answered_on__isnull=True) | ~Q(answer=""),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule} – {self.provider} ({self.period_start:%Y-%m})"
+        return f"{self.reference or _('request')} ({self.received_on:%d-%m-%Y})"
+
+
+class FraudRuleSetting(BaseModel):
+    """Whether a fraud rule runs, and with which thresholds, for one authority; a row without an
+    authority is the default for every authority. Parameters not given keep the rule's default."""
+
+    authority = models.ForeignKey(
+        ContractingAuthority,
+        verbose_name=_("authority"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="fraud_rule_settings",
+        help_text=_("Empty: the default for every authority without a setting of its own."),
+    )
+    rule = models.CharField(_("rule"), max_length=60)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    thresholds = models.JSONField(_("thresholds"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("fraud rule setting")
+        verbose_name_plural = _("fraud rule settings")
+        ordering = ["rule", "authority"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "rule"], name="one_rule_setting_per_authority"),
+            models.UniqueConstraint(
+                fields=["rule"], condition=Q(authority__isnull=True), name="one_default_rule_setting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} – {self.authority or _('all authorities')}"

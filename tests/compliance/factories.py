@@ -98,4 +98,13 @@ class FraudSignalFactory(factory.django.DjangoModelFactory):
         model = FraudSignal
 
     class Params:
-        confirmed = factory.Trait(status=SignalStatus.CONFIRMED)
+        investigating = factory.Trait(status=SignalStatus.INVESTIGATING)
+        confirmed = factory.Trait(
+            status=SignalStatus.CONFIRMED,
+            confirmation_requested_by=factory.SubFactory(UserFactory),
+            confirmation_requested_at=factory.LazyFunction(timezone.now),
+            confirmation_reason="Onderzoek bevestigt de declaraties zonder toewijzing.",
+            decided_by=factory.SubFactory(UserFactory),
+            decided_at=factory.LazyFunction(timezone.now),
+        )
+        dismissed = factory.Trait(status=SignalStatus.DISMISSED, dismissal_reason="Verklaard door correctie.")

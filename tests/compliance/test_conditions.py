@@ -269,7 +269,7 @@ def test_agreement_reinstatement_is_guarded_by_conditions(officer):
     with pytest.raises(GuardFailed) as exc:
         agreement_reinstate(uuid=agreement.uuid, actor=officer)
     assert exc.value.extra["unmet"][0]["condition"] == "no_confirmed_fraud"
-    type(signal).objects.filter(pk=signal.pk).update(status="dismissed")
+    type(signal).objects.filter(pk=signal.pk).update(status="dismissed", dismissal_reason="Onterecht signaal")
     agreement_reinstate(uuid=agreement.uuid, actor=officer)
 
 
@@ -284,7 +284,7 @@ def test_admission_is_guarded_by_conditions_and_fraud_signals(officer):
         application_admit(uuid=application.uuid, actor=officer)
     assert {u["code"] for u in exc.value.extra["unmet"]} == {"fraud_signal", "condition_not_met"}
     # once met, admitted
-    application.provider.fraud_signals.update(status="dismissed")
+    application.provider.fraud_signals.update(status="dismissed", dismissal_reason="Onterecht signaal")
     DocumentFactory(provider=application.provider, accepted=True)
     application_admit(uuid=application.uuid, actor=officer)
     application.refresh_from_db()
