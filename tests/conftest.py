@@ -67,3 +67,17 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+@pytest.fixture(autouse=True)
+def document_storage_in_tmp(settings, tmp_path):
+    """Uploaded documents go to a throw-away folder per test (never to var/media)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "documents-storage")},
+        },
+    }
+    settings.CLAMD_SOCKET = ""
+    return tmp_path / "documents-storage"

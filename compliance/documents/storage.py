@@ -1,10 +1,29 @@
 """Where document files live: the ``documents`` storage of settings.STORAGES (local disk under
-MEDIA_ROOT/documents by default, S3-compatible object storage when configured). Never served by a URL:
-downloads go through compliance.documents.views, which checks permissions."""
+MEDIA_ROOT by default, S3-compatible object storage when configured). Never served by a URL: downloads
+go through compliance.documents.views, which checks permissions."""
 
 from django.core.files.storage import Storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
+
+
+class DocumentStorage(LazyObject):
+    """``storages["documents"]``, looked up on first use (and again when the setting changes)."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages["documents"]
+
+
+_storage = DocumentStorage()
 
 
 def document_storage() -> Storage:
-    """The storage of uploaded documents (a callable, so tests and settings can swap it)."""
-    return storages["documents"]
+    """The storage of uploaded documents (the FileField's storage callable)."""
+    return _storage
+
+
+@receiver(setting_changed)
+def _reset(*, setting: str, **kwargs) -> None:
+    if setting == "STORAGES":
+        _storage._wrapped = empty

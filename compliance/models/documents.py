@@ -185,7 +185,9 @@ class DocumentRequirement(BaseModel):
             raise ValidationError(_("Choose exactly one of condition, agreement or procedure."))
         if self.due_rule == DueRule.FIXED_DATE:
             if self.recurrence == Recurrence.QUARTERLY:
-                raise ValidationError(_("A fixed due date is possible for yearly and one-off documents only."))
+                raise ValidationError(
+                    _("A fixed due date is possible for yearly and one-off documents only.")
+                )
             if not (self.due_day and self.due_month):
                 raise ValidationError(_("A fixed due date needs a day and a month."))
             try:
@@ -221,7 +223,9 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
         max_length=80,
         blank=True,
         default="",
-        help_text=_("Identifies the period (e.g. 2025, 2025-Q2); one document per provider, type and period."),
+        help_text=_(
+            "Identifies the period (e.g. 2025, 2025-Q2); one document per provider, type and period."
+        ),
     )
     period_start = models.DateField(_("period start"), null=True, blank=True)
     period_end = models.DateField(_("period end"), null=True, blank=True)
@@ -439,7 +443,9 @@ class DocumentReminderDigest(models.Model):
         verbose_name = _("reminder e-mail")
         verbose_name_plural = _("reminder e-mails")
         ordering = ["-sent_on", "user"]
-        constraints = [models.UniqueConstraint(fields=["user", "sent_on"], name="one_reminder_per_user_per_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sent_on"], name="one_reminder_per_user_per_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.sent_on:%d-%m-%Y}"
@@ -450,7 +456,10 @@ class DocumentReminder(models.Model):
     occurrences apart: the due date, the week of being overdue, the rejected version). Never twice."""
 
     digest = models.ForeignKey(
-        DocumentReminderDigest, verbose_name=_("reminder e-mail"), on_delete=models.CASCADE, related_name="items"
+        DocumentReminderDigest,
+        verbose_name=_("reminder e-mail"),
+        on_delete=models.CASCADE,
+        related_name="items",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
@@ -465,7 +474,9 @@ class DocumentReminder(models.Model):
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         constraints = [
-            models.UniqueConstraint(fields=["user", "document", "kind", "key"], name="one_reminder_per_occurrence")
+            models.UniqueConstraint(
+                fields=["user", "document", "kind", "key"], name="one_reminder_per_occurrence"
+            )
         ]
 
     def __str__(self) -> str:

@@ -125,6 +125,8 @@ CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
 CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
 # Reminder e-mails about documents: how many days before the due date the first one goes out.
 DOCUMENT_REMINDER_DAYS_BEFORE = env.int("DOCUMENT_REMINDER_DAYS_BEFORE", default=14)
+# The address of this site as users reach it, for links in e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 LOGIN_URL = "admin:login"
 
