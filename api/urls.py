@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import SimpleRouter
 
 from coalitions.api.views import CoalitionViewSet, MembershipViewSet
+from compliance.documents.api import DocumentViewSet
 from contracting.api.views import (
     AgreementViewSet,
     ApplicationViewSet,
@@ -27,6 +28,7 @@ router.register("applications", ApplicationViewSet, basename="application")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("coalitions", CoalitionViewSet, basename="coalition")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),

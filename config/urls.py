@@ -6,6 +6,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("portal/", include("portal.urls")),
+    path("documents/", include("compliance.documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -1,0 +1,228 @@
+"""The provider portal: server-rendered pages for provider users (plain HTML forms, no JavaScript
+needed). Every page shows the data of one provider, the one the user acts for; a user linked to several
+providers chooses it first. Reads go through the selectors, writes through the services."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from coalitions.models import Membership
+from compliance.documents.selectors import document_list_with_versions
+from compliance.documents.services import document_upload
+from compliance.documents.validation import UploadRefused
+from compliance.models import AccountabilityDocument, DocumentStatus
+from compliance.models.documents import OWED_STATES
+from compliance.selectors import provider_missing
+from contracting.models import Provider
+from contracting.roles import can_read_everything
+from contracting.selectors import agreement_list
+from core.exceptions import DomainError
+
+from .forms import ProviderChoiceForm, UploadForm
+
+SESSION_KEY = "portal_provider"
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    redirect_authenticated_user = True
+    extra_context = {"title": gettext_lazy("Log in")}
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = "portal:login"
+
+
+def _providers(user) -> list[Provider]:
+    return list(Provider.objects.filter(users=user).order_by("name"))
+
+
+def portal_page(view: Callable) -> Callable:
+    """Logged in as a provider user, acting for one provider (``request.provider``). Officers and
+    auditors are sent to the admin, which is where they work."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("portal:login"))
+        if can_read_everything(user):
+            messages.info(
+                request,
+                _("The portal is for care providers. Officers and auditors work in the administration."),
+            )
+            return redirect("admin:index")
+        providers = _providers(user)
+        if not providers:
+            return render(request, "portal/no_provider.html", {"title": _("No organisation")}, status=403)
+        chosen = request.session.get(SESSION_KEY)
+        provider = next((p for p in providers if str(p.uuid) == chosen), None)
+        if provider is None:
+            if len(providers) > 1:
+                return redirect(f"{reverse('portal:choose_provider')}?next={request.get_full_path()}")
+            provider = providers[0]
+        request.provider = provider
+        request.portal_providers = providers
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_http_methods(["GET", "POST"])
+def choose_provider(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("portal:login"))
+    if can_read_everything(request.user):
+        return redirect("admin:index")
+    providers = _providers(request.user)
+    form = ProviderChoiceForm(
+        request.POST or None, providers=providers, initial={"provider": request.session.get(SESSION_KEY)}
+    )
+    if request.method == "POST" and form.is_valid():
+        request.session[SESSION_KEY] = form.cleaned_data["provider"]
+        target = request.POST.get("next") or ""
+        if not target.startswith("/portal/") or target.startswith("//"):
+            target = reverse("portal:dashboard")
+        return HttpResponseRedirect(target)
+    return render(
+        request,
+        "portal/choose_provider.html",
+        {"title": _("Choose your organisation"), "form": form, "next": request.GET.get("next", "")},
+    )
+
+
+def _documents(request: HttpRequest):
+    return document_list_with_versions(request.user).filter(provider=request.provider)
+
+
+@portal_page
+def dashboard(request: HttpRequest) -> HttpResponse:
+    open_states = [*OWED_STATES, DocumentStatus.SUBMITTED, DocumentStatus.IN_REVIEW]
+    documents = list(_documents(request).filter(status__in=open_states).order_by("due_date", "pk"))
+    overdue = [d for d in documents if d.is_overdue()]
+    rejected = [d for d in documents if d.status == DocumentStatus.REJECTED and not d.is_overdue()]
+    due = [d for d in documents if d.status == DocumentStatus.REQUESTED and not d.is_overdue()]
+    in_review = [d for d in documents if d.status in (DocumentStatus.SUBMITTED, DocumentStatus.IN_REVIEW)]
+    agreements = _agreements(request)
+    memberships = list(
+        Membership.objects.filter(provider=request.provider)
+        .select_related("coalition__authority")
+        .order_by("coalition__name")
+    )
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "title": _("Overview"),
+            "provider": request.provider,
+            "overdue": overdue,
+            "rejected": rejected,
+            "due": due,
+            "in_review": in_review,
+            "missing": provider_missing(request.provider),
+            "agreements": agreements,
+            "memberships": memberships,
+        },
+    )
+
+
+def _agreements(request: HttpRequest) -> list:
+    member_of = Membership.objects.filter(provider=request.provider).values("coalition_id")
+    return list(
+        agreement_list(request.user)
+        .filter(Q(provider=request.provider) | Q(coalition_id__in=member_of))
+        .order_by("reference")
+    )
+
+
+@portal_page
+def documents(request: HttpRequest) -> HttpResponse:
+    rows = list(_documents(request).order_by("due_date", "document_type__name", "pk"))
+    to_deliver = [d for d in rows if d.status in OWED_STATES]
+    waiting = [d for d in rows if d.status in (DocumentStatus.SUBMITTED, DocumentStatus.IN_REVIEW)]
+    decided = [d for d in rows if d.status in (DocumentStatus.ACCEPTED, DocumentStatus.EXPIRED)]
+    return render(
+        request,
+        "portal/documents.html",
+        {
+            "title": _("Documents"),
+            "provider": request.provider,
+            "to_deliver": [(d, _upload_form(d)) for d in to_deliver],
+            "waiting": waiting,
+            "decided": decided,
+        },
+    )
+
+
+def _upload_form(document: AccountabilityDocument) -> UploadForm:
+    """An empty form; ids are unique per document, so several forms can share a page."""
+    return UploadForm(
+        auto_id=f"id_d{document.pk}_%s",
+        max_upload_mb=settings.DOCUMENT_MAX_UPLOAD_BYTES // (1024 * 1024),
+        needs_date=bool(document.document_type.max_age_months),
+    )
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def document_detail(request: HttpRequest, uuid) -> HttpResponse:
+    try:
+        document = _documents(request).get(uuid=uuid)
+    except AccountabilityDocument.DoesNotExist as exc:
+        raise Http404(_("No such document.")) from exc
+    can_upload = document.status in (*OWED_STATES, DocumentStatus.SUBMITTED)
+    form = _upload_form(document) if can_upload else None
+    if request.method == "POST":
+        if not can_upload:
+            raise PermissionDenied
+        form = UploadForm(
+            request.POST,
+            request.FILES,
+            max_upload_mb=settings.DOCUMENT_MAX_UPLOAD_BYTES // (1024 * 1024),
+            needs_date=bool(document.document_type.max_age_months),
+        )
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                version = document_upload(
+                    uuid=document.uuid,
+                    actor=request.user,
+                    file=upload,
+                    filename=upload.name,
+                    size=upload.size,
+                    issued_on=form.cleaned_data["issued_on"],
+                )
+            except UploadRefused as exc:
+                form.add_error("issued_on" if exc.field == "issuedOn" else "file", exc.detail)
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                messages.success(
+                    request,
+                    _("%(file)s has been received (version %(number)s) and submitted for review.")
+                    % {"file": version.filename, "number": version.number},
+                )
+                return redirect("portal:document", uuid=document.uuid)
+    return render(
+        request,
+        "portal/document_detail.html",
+        {
+            "title": str(document.document_type),
+            "provider": request.provider,
+            "document": document,
+            "form": form,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
