@@ -1,0 +1,248 @@
+"""Exports: request one (checked, queued, run in the background) and run one (file on the default storage
+under ``exports/``, its SHA-256 and size, and an ``export.completed`` audit event carrying the checksum).
+
+Who may export what: officers, auditors and administrators (``can_read_everything``) every report; a
+provider user only the dossier of a provider they act for. Another provider's dossier is "not found"
+for them, like everything else they cannot see.
+"""
+
+import datetime
+import hashlib
+import logging
+import tempfile
+from dataclasses import dataclass
+from typing import IO, Any
+from uuid import UUID
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from compliance.audit import audit_record
+from compliance.models import Export, ExportKind, ExportStatus
+from contracting.models import ContractingAuthority, Procedure, Provider
+from contracting.roles import can_read_everything, provider_ids_for
+from core.exceptions import InvalidInput, TransitionForbidden
+
+from . import pdf, workbook
+from .meta import ReportMeta
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPES = {
+    ExportKind.WORKBOOK: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportKind.PROVIDER_DOSSIER: "application/pdf",
+    ExportKind.PROCEDURE_REPORT: "application/pdf",
+    ExportKind.PERIOD_REPORT: "application/pdf",
+}
+EXTENSIONS = {ExportKind.WORKBOOK: "xlsx"}
+LANGUAGES = ("nl", "en")
+
+
+class ExportForbidden(TransitionForbidden):
+    code = "export_forbidden"
+    title = gettext_lazy("You are not allowed to make this export.")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The validated parameters of an export, with the objects they name."""
+
+    parameters: dict[str, Any]
+    authority: ContractingAuthority | None = None
+    provider: Provider | None = None
+    procedure: Procedure | None = None
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+    as_of: datetime.date | None = None
+
+
+def _date(parameters: dict[str, Any], name: str, default: datetime.date | None) -> datetime.date | None:
+    value = parameters.get(name)
+    if value in (None, ""):
+        return default
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InvalidInput(
+            _("'%(value)s' is not a date (YYYY-MM-DD).") % {"value": value}, field=name
+        ) from exc
+
+
+def _object(model: Any, parameters: dict[str, Any], name: str) -> Any:
+    value = parameters.get(name)
+    if not value:
+        raise InvalidInput(_("The parameter '%(name)s' is required.") % {"name": name}, field=name)
+    try:
+        return model.objects.get(uuid=UUID(str(value)))
+    except ValueError as exc:
+        raise InvalidInput(_("'%(value)s' is not a uuid.") % {"value": value}, field=name) from exc
+
+
+def resolve_parameters(kind: str, parameters: dict[str, Any] | None) -> Resolved:
+    """Check the parameters of ``kind`` and look up what they name (``DoesNotExist`` when absent)."""
+    parameters = dict(parameters or {})
+    if kind not in ExportKind.values:
+        raise InvalidInput(_("Unknown export kind '%(kind)s'.") % {"kind": kind}, field="kind")
+    language = parameters.get("language") or translation.get_language() or "nl"
+    language = language.split("-")[0]
+    if language not in LANGUAGES:
+        raise InvalidInput(_("Unknown language '%(language)s'.") % {"language": language}, field="language")
+    clean: dict[str, Any] = {"language": language}
+    if kind in (ExportKind.WORKBOOK, ExportKind.PERIOD_REPORT):
+        authority = _object(ContractingAuthority, parameters, "authority")
+        year = timezone.localdate().year
+        start = _date(parameters, "period_start", datetime.date(year, 1, 1))
+        end = _date(parameters, "period_end", datetime.date(year, 12, 31))
+        if end < start:
+            raise InvalidInput(_("The period ends before it starts."), field="period_end")
+        clean.update(
+            authority=str(authority.uuid), period_start=start.isoformat(), period_end=end.isoformat()
+        )
+        return Resolved(clean, authority=authority, start=start, end=end)
+    if kind == ExportKind.PROVIDER_DOSSIER:
+        provider = _object(Provider, parameters, "provider")
+        as_of = _date(parameters, "as_of", None)
+        clean.update(provider=str(provider.uuid), as_of=as_of.isoformat() if as_of else None)
+        return Resolved(clean, provider=provider, as_of=as_of)
+    procedure = _object(Procedure, parameters, "procedure")
+    clean.update(procedure=str(procedure.uuid))
+    return Resolved(clean, procedure=procedure, authority=procedure.authority)
+
+
+def check_export_allowed(user: Any, kind: str, resolved: Resolved) -> None:
+    if can_read_everything(user):
+        return
+    if not (user and user.is_authenticated):
+        raise ExportForbidden()
+    if kind == ExportKind.PROVIDER_DOSSIER:
+        if resolved.provider.pk in provider_ids_for(user):
+            return
+        # another organisation's dossier does not exist for a provider user
+        raise Provider.DoesNotExist(_("No such provider."))
+    raise ExportForbidden(_("A provider user can only export the dossier of their own organisation."))
+
+
+def export_request(
+    *, kind: str, parameters: dict[str, Any] | None, actor: Any, background: bool = True
+) -> Export:
+    """Record a requested export and have it made: by the task backend once the request commits
+    (``background``), or right now."""
+    resolved = resolve_parameters(kind, parameters)
+    check_export_allowed(actor, kind, resolved)
+    export = Export.objects.create(
+        kind=kind,
+        parameters=resolved.parameters,
+        requested_by=actor if getattr(actor, "pk", None) else None,
+        authority=resolved.authority,
+        provider=resolved.provider,
+        procedure=resolved.procedure,
+    )
+    if background:
+        from .tasks import run_export_task
+
+        export_id = export.pk
+        transaction.on_commit(lambda: run_export_task.enqueue(export_id=export_id))
+        return export
+    return export_run(export_id=export.pk)
+
+
+def _generate(export: Export, resolved: Resolved, out: IO[bytes]) -> tuple[str, ReportMeta]:
+    """Write the file; returns its name and what the file states about itself."""
+    meta = ReportMeta.now(export.requested_by, str(export.uuid))
+    stamp = timezone.localtime(meta.generated_at).strftime("%Y%m%d-%H%M%S")
+    if export.kind in (ExportKind.WORKBOOK, ExportKind.PERIOD_REPORT):
+        authority, start, end = resolved.authority, resolved.start, resolved.end
+        name = f"{authority.cbs_code or authority.pk}-{start:%Y%m%d}-{end:%Y%m%d}-{stamp}"
+        if export.kind == ExportKind.WORKBOOK:
+            workbook.write_workbook(out, authority=authority, start=start, end=end, meta=meta)
+            return f"workbook-{name}.xlsx", meta
+        pdf.period_report(out, authority=authority, start=start, end=end, meta=meta)
+        return f"period-report-{name}.pdf", meta
+    if export.kind == ExportKind.PROVIDER_DOSSIER:
+        pdf.provider_dossier(out, provider=resolved.provider, meta=meta, as_of=resolved.as_of)
+        return f"dossier-{resolved.provider.kvk_number}-{stamp}.pdf", meta
+    pdf.procedure_report(out, procedure=resolved.procedure, meta=meta)
+    reference = "".join(c if c.isalnum() or c in "-_" else "-" for c in resolved.procedure.reference)
+    return f"procedure-{reference}-{stamp}.pdf", meta
+
+
+def export_run(*, export_id: int) -> Export:
+    """Make the file of a queued export. Idempotent: a finished export is left as it is."""
+    with transaction.atomic():
+        export = Export.objects.select_for_update().get(pk=export_id)
+        if export.status in (ExportStatus.DONE, ExportStatus.RUNNING):
+            return export
+        export.status, export.started_at = ExportStatus.RUNNING, timezone.now()
+        export.save(update_fields=["status", "started_at", "updated_at"])
+    try:
+        resolved = resolve_parameters(export.kind, export.parameters)
+        with translation.override(resolved.parameters["language"]), tempfile.TemporaryFile() as out:
+            filename, meta = _generate(export, resolved, out)
+            size = out.tell()
+            out.seek(0)
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: out.read(1 << 20), b""):
+                digest.update(chunk)
+            out.seek(0)
+            audit_hash = meta.audit_hash
+            export.file.save(filename, File(out, name=filename), save=False)
+    except Exception as exc:  # the export fails, visibly; the error is recorded and audited
+        logger.exception("export_failed export=%s kind=%s", export.uuid, export.kind)
+        with transaction.atomic():
+            export.status, export.error, export.finished_at = (
+                ExportStatus.FAILED,
+                str(exc)[:2000],
+                timezone.now(),
+            )
+            export.save(update_fields=["status", "error", "finished_at", "updated_at"])
+            audit_record(
+                actor=export.requested_by,
+                event="export.failed",
+                subject=export,
+                from_state=ExportStatus.RUNNING,
+                to_state=ExportStatus.FAILED,
+                data={"kind": export.kind, "parameters": export.parameters, "error": export.error},
+            )
+        return export
+    with transaction.atomic():
+        export.filename, export.content_type = filename, CONTENT_TYPES[export.kind]
+        export.sha256, export.size, export.audit_hash = digest.hexdigest(), size, audit_hash
+        export.status, export.finished_at = ExportStatus.DONE, timezone.now()
+        export.save()
+        audit_record(
+            actor=export.requested_by,
+            event="export.completed",
+            subject=export,
+            from_state=ExportStatus.RUNNING,
+            to_state=ExportStatus.DONE,
+            data={
+                "kind": export.kind,
+                "parameters": export.parameters,
+                "file": export.filename,
+                "sha256": export.sha256,
+                "size": export.size,
+                "auditHash": export.audit_hash,
+            },
+        )
+    logger.info("export_done export=%s kind=%s size=%s", export.uuid, export.kind, size)
+    return export
+
+
+def export_download(*, export: Export, actor: Any) -> IO[bytes]:
+    """Open the file of a finished export for ``actor`` (who must be allowed to see the export: see
+    compliance.reports.selectors); each download is recorded in the audit trail."""
+    if export.status != ExportStatus.DONE:
+        raise InvalidInput(_("This export has no file (yet)."))
+    handle = export.file.open("rb")
+    audit_record(
+        actor=actor,
+        event="export.downloaded",
+        subject=export,
+        data={"kind": export.kind, "file": export.filename, "sha256": export.sha256},
+    )
+    return handle
