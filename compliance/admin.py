@@ -77,3 +77,6 @@ class AuditEventAdmin(admin.ModelAdmin):
         return format_html(
             "<pre>{}</pre>", json.dumps(obj.data, indent=2, ensure_ascii=False, sort_keys=True)
         )
+
+
+from . import admin_documents  # noqa: E402,F401  (documents: review, versions, requirements)

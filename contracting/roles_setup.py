@@ -33,6 +33,7 @@ OFFICER_EDITABLE = {
         "officerjudgement",
         "providerannualfigures",
         "waiver",
+        "documentrequirement",
     ],
 }
 # Decisions beyond editing rows.

@@ -1,0 +1,287 @@
+"""The document flow in the admin: officers review accountability documents (start review, accept,
+reject with a reason) with the transition buttons of core.admin_transitions; every version with its
+SHA-256, size, detected type and a download link through the permission-checking view; the document
+requirements; the reminder log (read-only). Imported at the end of compliance/admin.py."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_transitions import TransitionAdminMixin
+
+from .documents.services import DOCUMENT_TRANSITIONS
+from .models import (
+    AccountabilityDocument,
+    DocumentReminder,
+    DocumentReminderDigest,
+    DocumentRequirement,
+    DocumentVersion,
+)
+from .models.documents import OWED_STATES
+
+
+def download_link(version: DocumentVersion | None) -> str:
+    if version is None:
+        return "–"
+    url = reverse("documents:download", args=[version.document.uuid, version.number])
+    return format_html('<a href="{}">{}</a>', url, version.filename)
+
+
+class VersionInline(admin.TabularInline):
+    model = DocumentVersion
+    fk_name = "document"
+    extra = 0
+    can_delete = False
+    ordering = ("-number",)
+    fields = (
+        "number",
+        "download",
+        "content_type",
+        "size",
+        "sha256",
+        "issued_on",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    readonly_fields = fields
+    verbose_name_plural = _("versions")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("document", "uploaded_by")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("file"))
+    def download(self, version: DocumentVersion) -> str:
+        return download_link(version)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        overdue = {"status__in": OWED_STATES, "due_date__lt": timezone.localdate()}
+        if self.value() == "yes":
+            return queryset.filter(**overdue)
+        if self.value() == "no":
+            return queryset.exclude(**overdue)
+        return queryset
+
+
+if admin.site.is_registered(AccountabilityDocument):
+    admin.site.unregister(AccountabilityDocument)
+
+
+@admin.register(AccountabilityDocument)
+class AccountabilityDocumentAdmin(TransitionAdminMixin, admin.ModelAdmin):
+    transition_services = DOCUMENT_TRANSITIONS
+    list_display = (
+        "document_type",
+        "provider",
+        "period_key",
+        "due_date",
+        "status",
+        "is_overdue_display",
+        "current_file",
+        "valid_until",
+    )
+    list_filter = ("status", OverdueFilter, "document_type")
+    list_select_related = ("document_type", "provider", "current_version__document")
+    search_fields = ("provider__name", "provider__kvk_number", "document_type__name", "sha256", "period_key")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = None
+    inlines = [VersionInline]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "provider",
+                    "document_type",
+                    "agreement",
+                    "period_key",
+                    "period_start",
+                    "period_end",
+                    "due_date",
+                    "status",
+                    "requested_for",
+                )
+            },
+        ),
+        (
+            _("Current file"),
+            {
+                "fields": (
+                    "current_file",
+                    "current_sha256",
+                    "current_size",
+                    "current_content_type",
+                    "submitted_at",
+                )
+            },
+        ),
+        (
+            _("Review"),
+            {"fields": ("reviewed_by", "reviewed_at", "verdict_reason", "valid_from", "valid_until")},
+        ),
+    )
+    readonly_fields = (
+        "provider",
+        "document_type",
+        "agreement",
+        "period_key",
+        "period_start",
+        "period_end",
+        "status",
+        "requested_for",
+        "current_file",
+        "current_sha256",
+        "current_size",
+        "current_content_type",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+        "verdict_reason",
+        "valid_from",
+        "valid_until",
+    )
+
+    def get_transition_permission(self) -> str:
+        return "compliance.review_accountabilitydocument"
+
+    def has_add_permission(self, request) -> bool:
+        return False  # requested documents come from the requirements (document_generate_requests)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("current_version__document", "reviewed_by")
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def is_overdue_display(self, obj: AccountabilityDocument) -> bool:
+        return obj.is_overdue()
+
+    @admin.display(description=_("file"))
+    def current_file(self, obj: AccountabilityDocument) -> str:
+        return download_link(obj.current_version)
+
+    @admin.display(description=_("SHA-256"))
+    def current_sha256(self, obj: AccountabilityDocument) -> str:
+        return obj.current_version.sha256 if obj.current_version else "–"
+
+    @admin.display(description=_("size (bytes)"))
+    def current_size(self, obj: AccountabilityDocument) -> str:
+        return str(obj.current_version.size) if obj.current_version else "–"
+
+    @admin.display(description=_("detected type"))
+    def current_content_type(self, obj: AccountabilityDocument) -> str:
+        return obj.current_version.content_type if obj.current_version else "–"
+
+    @admin.display(description=_("requested for"))
+    def requested_for(self, obj: AccountabilityDocument) -> str:
+        return "; ".join(
+            str(r.owner) for r in obj.requirements.select_related("condition", "agreement", "procedure")
+        )
+
+
+@admin.register(DocumentRequirement)
+class DocumentRequirementAdmin(admin.ModelAdmin):
+    list_display = (
+        "document_type",
+        "owner_display",
+        "recurrence",
+        "due_rule",
+        "due_days",
+        "notice_days",
+        "starts_on",
+        "is_active",
+        "document_count",
+    )
+    list_filter = ("recurrence", "is_active", "document_type")
+    list_select_related = ("document_type", "condition", "agreement", "procedure")
+    search_fields = ("document_type__name", "condition__code", "agreement__reference", "procedure__reference")
+    autocomplete_fields = ()
+    raw_id_fields = ("agreement", "procedure")
+    fieldsets = (
+        (None, {"fields": ("document_type", "instructions", "is_active")}),
+        (
+            _("Asked by (exactly one)"),
+            {"fields": ("condition", "agreement", "procedure")},
+        ),
+        (
+            _("When"),
+            {
+                "fields": (
+                    "recurrence",
+                    "due_rule",
+                    "due_days",
+                    "due_day",
+                    "due_month",
+                    "notice_days",
+                    "starts_on",
+                    "ends_on",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(documents_count=Count("documents"))
+
+    @admin.display(description=_("asked by"))
+    def owner_display(self, obj: DocumentRequirement) -> str:
+        return str(obj.owner)
+
+    @admin.display(description=_("documents"), ordering="documents_count")
+    def document_count(self, obj: DocumentRequirement) -> int:
+        return obj.documents_count
+
+
+class ReminderInline(admin.TabularInline):
+    model = DocumentReminder
+    extra = 0
+    can_delete = False
+    fields = ("document", "kind", "key")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("document__document_type", "document__provider")
+
+
+@admin.register(DocumentReminderDigest)
+class DocumentReminderDigestAdmin(admin.ModelAdmin):
+    """The log of reminder e-mails: read-only (written only by send_document_reminders)."""
+
+    list_display = ("sent_on", "user", "recipient", "item_count", "sent_at")
+    list_select_related = ("user",)
+    date_hierarchy = "sent_on"
+    search_fields = ("recipient", "user__username")
+    inlines = [ReminderInline]
+    fields = ("user", "recipient", "sent_on", "sent_at", "item_count")
+    readonly_fields = fields
+    actions = None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
