@@ -29,6 +29,7 @@ from compliance.audit import events_for
 from core.exceptions import StaleObject, UnknownTransition
 from core.transitions import available_transitions
 
+from .as_of import AsOfMixin
 from .schema import TRANSITION_PROBLEMS, ResourceAutoSchema, problems
 from .serializers import AuditEventSerializer, TransitionSerializer
 
@@ -144,7 +145,7 @@ class EventsMixin:
         return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
 
 
-class TransitionsMixin(EventsMixin):
+class TransitionsMixin(AsOfMixin, EventsMixin):
     transition_registry: dict[str, Callable] = {}
     # Actions (besides safe methods) that api.permissions lets through; the services decide the rest.
     service_actions: tuple[str, ...] = ("transition",)

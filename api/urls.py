@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from coalitions.api.views import CoalitionViewSet, MembershipViewSet
 from compliance.documents.api import DocumentViewSet
+from compliance.reports.api import AuditEventViewSet, ExportViewSet, ProviderDossierView
 from contracting.api.views import (
     AgreementViewSet,
     ApplicationViewSet,
@@ -29,9 +30,12 @@ router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("coalitions", CoalitionViewSet, basename="coalition")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("documents", DocumentViewSet, basename="document")
+router.register("exports", ExportViewSet, basename="export")
+router.register("audit-events", AuditEventViewSet, basename="auditevent")
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path("docs", views.docs, name="docs"),
+    path("providers/<uuid:uuid>/dossier", ProviderDossierView.as_view(), name="provider-dossier"),
     *router.urls,
 ]

@@ -174,7 +174,10 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
     ],
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "contracting.models.ContractingAuthority.Kind",
+        "ExportKindEnum": "compliance.models.reports.ExportKind",
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,239 @@
+"""API of the exports and the audit trail.
+
+- ``POST /exports`` ``{kind, parameters}`` requests an export: 202 with the export resource (its
+  ``status`` is ``queued``, or already ``done`` with the in-process task backend);
+- ``GET /exports``, ``GET /exports/{uuid}``: the caller's exports (officers, auditors: all);
+- ``GET /exports/{uuid}/file``: the file once ``status`` is ``done`` (409 ``export_not_ready`` before);
+- ``GET /providers/{uuid}/dossier[?asOf=YYYY-MM-DD]``: the provider dossier (PDF), made now and recorded
+  as an export; a provider user gets only their own organisation's (404 for any other);
+- ``GET /audit-events``: the audit trail, read-only (officers, auditors and administrators).
+"""
+
+from typing import Any
+
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import renderers, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.schema import problems
+from api.serializers import AuditEventSerializer
+from api.transitions import ResourceViewSet
+from compliance.models import AuditEvent, Export, ExportKind, ExportStatus
+from contracting import selectors as contracting_selectors
+from contracting.roles import can_read_everything
+from core.exceptions import DomainError
+
+from .selectors import export_list
+from .services import export_download, export_request
+
+EXPORT_PROBLEMS = {
+    400: "Invalid kind or parameters (`invalid`, with `invalidParams`).",
+    403: "Not authenticated (`not_authenticated`), or the caller may not make this export "
+    "(`export_forbidden`: a provider user asking for anything but their own dossier).",
+    404: "The provider, procedure or authority is not found or not visible to the caller (`not_found`).",
+    409: "The export has no file yet (`export_not_ready`).",
+}
+FILE_TYPES = {
+    "application/pdf": OpenApiTypes.BINARY,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": OpenApiTypes.BINARY,
+}
+
+
+class ExportNotReady(DomainError):
+    code = "export_not_ready"
+    title = _("The export has no file yet.")
+
+
+class FileRenderer(renderers.BaseRenderer):
+    """Lets a download be asked for with any Accept header; errors still answer problem+json."""
+
+    media_type = "*/*"
+    format = "file"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        if isinstance(data, bytes):
+            return data
+        return renderers.JSONRenderer().render(data)
+
+
+FILE_RENDERERS = [*(r for r in viewsets.GenericViewSet.renderer_classes), FileRenderer]
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ExportKind.choices)
+    parameters = serializers.DictField(
+        default=dict,
+        help_text="`workbook`, `periodReport`: `authority` (uuid), `periodStart`, `periodEnd` (dates; default "
+        "the current year). `providerDossier`: `provider` (uuid), optionally `asOf` (date). `procedureReport`: "
+        "`procedure` (uuid). Every kind: `language` (`nl` or `en`).",
+    )
+
+
+class ExportSerializer(serializers.ModelSerializer):
+    requested_by = serializers.CharField(source="requested_by.username", default=None, allow_null=True)
+    parameters = serializers.DictField(read_only=True)
+    file_url = serializers.SerializerMethodField(
+        help_text="Where to download the file once `status` is `done`."
+    )
+
+    class Meta:
+        model = Export
+        fields = [
+            "uuid",
+            "kind",
+            "parameters",
+            "status",
+            "requested_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "filename",
+            "content_type",
+            "size",
+            "sha256",
+            "audit_hash",
+            "error",
+            "file_url",
+        ]
+        read_only_fields = fields
+
+    def get_file_url(self, export: Export) -> str | None:
+        if export.status != ExportStatus.DONE:
+            return None
+        request = self.context.get("request")
+        url = f"/api/v1/exports/{export.uuid}/file"
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class ExportViewSet(ResourceViewSet):
+    """Exports for auditors: the workbook, provider dossiers, procedure and period reports."""
+
+    serializer_class = ExportSerializer
+    service_actions = ("create",)
+    filterset_fields = ["kind", "status"]
+    search_fields = ["filename", "sha256"]
+
+    def get_queryset(self):
+        return export_list(self.request.user)
+
+    @extend_schema(
+        summary="Request an export",
+        description="Records the export and has it made in the background. The answer is 202 with the "
+        "export; poll it until `status` is `done` (or `failed`), then download `fileUrl`. The export is an "
+        "event in the audit trail, with the file's SHA-256.",
+        request=ExportRequestSerializer,
+        responses={
+            202: ExportSerializer,
+            **problems(400, 403, 404, descriptions=EXPORT_PROBLEMS),
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        payload = ExportRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        export = export_request(actor=request.user, **payload.validated_data)
+        export.refresh_from_db()
+        response = Response(self.get_serializer(export).data, status=status.HTTP_202_ACCEPTED)
+        response["Location"] = f"/api/v1/exports/{export.uuid}"
+        return response
+
+    @extend_schema(
+        summary="Download the file of an export",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="A PDF report."),
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The workbook."
+            ),
+            **problems(403, 404, 409, descriptions=EXPORT_PROBLEMS),
+        },
+    )
+    @action(
+        detail=True, methods=["get"], url_path="file", filter_backends=[], renderer_classes=FILE_RENDERERS
+    )
+    def file(self, request, uuid=None):
+        export = self.get_object()
+        if export.status != ExportStatus.DONE:
+            raise ExportNotReady(current_status=export.status)
+        handle = export_download(export=export, actor=request.user)
+        return file_response(export, handle)
+
+
+def file_response(export: Export, handle: Any) -> FileResponse:
+    response = FileResponse(
+        handle, as_attachment=True, filename=export.filename, content_type=export.content_type
+    )
+    response["Digest"] = f"sha-256={export.sha256}"
+    response["X-Export"] = str(export.uuid)
+    return response
+
+
+class ProviderDossierView(APIView):
+    """The dossier of one provider as a PDF, made now (and recorded as an export)."""
+
+    permission_classes = [IsAuthenticated]
+    renderer_classes = FILE_RENDERERS
+
+    @extend_schema(
+        operation_id="providers_dossier_retrieve",
+        summary="The provider's dossier (PDF)",
+        description="Identity, agreements, memberships, condition results with their evidence and hashes, "
+        "signals and the timeline of the relationship; with `asOf` also as it all stood on that date. "
+        "A provider user may download the dossier of their own organisation only (404 for others).",
+        parameters=[
+            OpenApiParameter("uuid", OpenApiTypes.UUID, location=OpenApiParameter.PATH),
+            OpenApiParameter("asOf", OpenApiTypes.DATE, location=OpenApiParameter.QUERY, required=False),
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The dossier."),
+            **problems(400, 403, 404, descriptions=EXPORT_PROBLEMS),
+        },
+        tags=["providers"],
+    )
+    def get(self, request, uuid):
+        provider = get_object_or_404(contracting_selectors.provider_list(request.user), uuid=uuid)
+        parameters = {"provider": str(provider.uuid)}
+        as_of = request.query_params.get("asOf") or request.query_params.get("as_of")
+        if as_of:
+            parameters["as_of"] = as_of
+        export = export_request(
+            kind=ExportKind.PROVIDER_DOSSIER, parameters=parameters, actor=request.user, background=False
+        )
+        if export.status != ExportStatus.DONE:
+            raise ExportNotReady(export.error or str(ExportNotReady.title), current_status=export.status)
+        return file_response(export, export_download(export=export, actor=request.user))
+
+
+class AuditTrailEventSerializer(AuditEventSerializer):
+    class Meta(AuditEventSerializer.Meta):
+        fields = [*AuditEventSerializer.Meta.fields, "subject_type", "subject_uuid", "subject_repr"]
+        read_only_fields = fields
+
+
+class AuditEventViewSet(ResourceViewSet):
+    """The audit trail, newest first; read-only for officers, auditors and administrators (nobody can
+    change or delete an event: there is no method for it)."""
+
+    serializer_class = AuditTrailEventSerializer
+    lookup_field = "hash"
+    lookup_value_regex = "[0-9a-f]{64}"
+    filterset_fields = ["event", "subject_type", "subject_uuid"]
+    search_fields = ["event", "subject_repr", "actor_name"]
+
+    def get_queryset(self):
+        if not can_read_everything(self.request.user):
+            return AuditEvent.objects.none()
+        return AuditEvent.objects.order_by("-id")
+
+    def retrieve(self, request, *args, **kwargs):
+        event = self.get_object()
+        response = Response(self.get_serializer(event).data)
+        response["ETag"] = f'"{event.hash}"'  # an event never changes: its hash is its version
+        return response
