@@ -80,3 +80,4 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 from . import admin_documents  # noqa: E402,F401  (documents: review, versions, requirements)
+from . import admin_reports  # noqa: E402,F401  (exports, report buttons and the as-of view: compliance/admin_reports.py)
