@@ -128,12 +128,19 @@ def check_export_allowed(user: Any, kind: str, resolved: Resolved) -> None:
 
 
 def export_request(
-    *, kind: str, parameters: dict[str, Any] | None, actor: Any, background: bool = True
+    *,
+    kind: str,
+    parameters: dict[str, Any] | None,
+    actor: Any,
+    background: bool = True,
+    as_system: bool = False,
 ) -> Export:
     """Record a requested export and have it made: by the task backend once the request commits
-    (``background``), or right now."""
+    (``background``), or right now. ``as_system``: made by the system (a management command run by an
+    administrator on the server) when there is no ``actor``."""
     resolved = resolve_parameters(kind, parameters)
-    check_export_allowed(actor, kind, resolved)
+    if not (as_system and actor is None):
+        check_export_allowed(actor, kind, resolved)
     export = Export.objects.create(
         kind=kind,
         parameters=resolved.parameters,
