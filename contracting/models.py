@@ -529,7 +529,7 @@ class Lot(BaseModel):
         constraints = [models.UniqueConstraint(fields=["procedure", "number"], name="unique_lot_number")]
 
     def __str__(self) -> str:
-        return f"{_('Lot')} {self.number}: {self.name}"
+        return _("Lot %(number)s: %(name)s") % {"number": self.number, "name": self.name}
 
 
 class ConsultationRound(BaseModel):
@@ -681,7 +681,8 @@ class ApplicationAssessment(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_step_display()}: {_('passed') if self.passed else _('not passed')}"
+        outcome = _("passed") if self.passed else _("not passed")
+        return f"{self.get_step_display()}: {outcome}"
 
 
 # --------------------------------------------------------------------------- agreements
