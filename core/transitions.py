@@ -168,6 +168,7 @@ _IRREGULAR = {
     "start_review": "review_started",
     "submit": "submitted",
     "admit": "admitted",
+    "accept": "accepted",
     "reject": "rejected",
     "withdraw": "withdrawn",
     "offer": "offered",

@@ -38,6 +38,7 @@ SESSION_KEY = "portal_provider"
 class LoginView(auth_views.LoginView):
     template_name = "portal/login.html"
     redirect_authenticated_user = True
+    next_page = "portal:dashboard"
     extra_context = {"title": gettext_lazy("Log in")}
 
 

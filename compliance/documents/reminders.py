@@ -64,7 +64,8 @@ def reminder_items(today: datetime.date) -> list[Item]:
                 items.append(Item(document, ReminderKind.DUE_SOON, due.isoformat()))
         if document.status == DocumentStatus.REJECTED:
             version = document.current_version
-            key = f"v{version.number}" if version else (document.reviewed_at or timezone.now()).isoformat()
+            decided = document.reviewed_at or document.updated_at
+            key = f"v{version.number}" if version else f"r{decided:%Y%m%d%H%M%S}"
             items.append(Item(document, ReminderKind.REJECTED, key))
     return items
 

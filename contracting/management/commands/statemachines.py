@@ -15,12 +15,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from coalitions.state_docs import MACHINES as COALITION_MACHINES
+from compliance.documents.state_docs import MACHINES as DOCUMENT_MACHINES
 from contracting.state_docs import MACHINES as CONTRACTING_MACHINES
 from contracting.state_docs import Machine, Operation, record_transition_call
 from core.transitions import past_tense, step_label, step_reason_required
 
 DOCS_PATH = Path(settings.BASE_DIR) / "docs" / "state-machines.md"
-MACHINES: list[Machine] = [*CONTRACTING_MACHINES, *COALITION_MACHINES]
+MACHINES: list[Machine] = [*CONTRACTING_MACHINES, *COALITION_MACHINES, *DOCUMENT_MACHINES]
 
 HEADER = """\
 # State machines
