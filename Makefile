@@ -16,12 +16,13 @@ URL := http://$(HOST):$(PORT)
 PYTHON_CANDIDATES = $(PYTHON) python3.12 python3.13 python3 $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3))
 PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
 
-.PHONY: help run test lint
+.PHONY: help run test lint e2e
 
 help:
 	@echo "make run   - install, migrate, load the demo data and serve $(URL)"
 	@echo "make test  - install and run the whole test suite"
 	@echo "make lint  - ruff check and ruff format --check"
+	@echo "make e2e   - only the browser tests (needs Debian's chromium: apt-get install chromium)"
 
 # One shared prerequisite: (re)create the venv when it is missing or too old, and reinstall whenever
 # pyproject.toml changes.
@@ -76,6 +77,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+e2e: $(STAMP)
+	$(PY) -m pytest tests/e2e
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
