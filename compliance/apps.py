@@ -7,4 +7,5 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("Compliance and audit")
 
     def ready(self) -> None:
-        from . import auth_events  # noqa: F401  (connects the login, logout and failed-login receivers)
+        # the login, logout and failed-login receivers, and the copy of admin edits into the audit trail
+        from . import admin_audit, auth_events  # noqa: F401

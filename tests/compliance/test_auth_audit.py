@@ -63,3 +63,29 @@ def test_a_logout_is_recorded_and_the_chain_stays_intact(client):
 def test_force_login_outside_a_request_is_no_authentication_event(client):
     client.force_login(factories.officer())
     assert not AuditEvent.objects.exists()
+
+
+def test_an_edit_in_the_admin_is_copied_into_the_audit_trail(client_for, officer):
+    from tests.admin.conftest import change_url
+
+    tariff = factories.TariffFactory()
+    data = {
+        "authority": tariff.authority_id,
+        "product": tariff.product_id,
+        "year": tariff.year,
+        "amount": "64.50",
+        "indexation_pct": "0",
+    }
+    # when
+    response = client_for(officer).post(change_url(tariff), data)
+    # then
+    assert response.status_code == 302, response.content
+    event = AuditEvent.objects.get(event="tariff.changed")
+    assert (event.actor, event.subject_uuid, event.subject_type) == (
+        officer,
+        tariff.uuid,
+        "contracting.tariff",
+    )
+    assert event.data["via"] == "admin"
+    assert len(event.data["changes"][0]["changed"]["fields"]) == 1  # the amount (its label, translated)
+    assert list(verify_chain()) == []
