@@ -1,9 +1,11 @@
-"""Admin of coalitions and memberships. States change only through the transition buttons."""
+"""Admin of coalitions and memberships. States change only through the transition buttons; the condition
+set of a coalition and the conditions of a membership through the compliance panels."""
 
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
+from compliance.admin_panels import ConditionSetAdminMixin, SubjectConditionsAdminMixin
 from core.admin_transitions import TransitionAdminMixin
 
 from .models import Coalition, Membership, MembershipStatus
@@ -34,7 +36,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Coalition)
-class CoalitionAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class CoalitionAdmin(ConditionSetAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
     transition_services = COALITION_TRANSITIONS
     list_display = ("name", "authority", "law", "care_chain", "member_count", "status")
     list_filter = ("status", "law", "authority")
@@ -58,8 +60,9 @@ class CoalitionAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(SubjectConditionsAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
     transition_services = MEMBERSHIP_TRANSITIONS
+    adjustable = True
     list_display = ("provider", "coalition", "role", "status", "created_at")
     list_filter = ("status", "role", "coalition")
     list_select_related = ("provider", "coalition")

@@ -1,7 +1,9 @@
 """Writes of the compliance app: evaluating and recording conditions, evidence that is not a document
-(declarations, judgements, annual figures), waivers (four-eyes) and per-subject condition changes."""
+(declarations, judgements, annual figures), waivers (four-eyes), the condition sets of procedures and
+coalitions, and per-subject condition changes."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -10,7 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import FourEyesRequired, InvalidTransition, ReasonRequired, TransitionForbidden
+from core.exceptions import (
+    FourEyesRequired,
+    GuardFailed,
+    InvalidInput,
+    InvalidTransition,
+    ReasonRequired,
+    TransitionForbidden,
+)
 
 from . import engine
 from .audit import audit_record
@@ -19,7 +28,9 @@ from .models import (
     Condition,
     ConditionAdjustment,
     ConditionEvaluation,
+    ConditionRequirement,
     OfficerJudgement,
+    ProviderAnnualFigures,
     ProviderDeclaration,
     Waiver,
     WaiverStatus,
@@ -324,3 +335,137 @@ def condition_adjust(
         )
         transaction.on_commit(lambda: conditions_evaluate(subject=subject, trigger=Trigger.EVIDENCE))
     return adjustment
+
+
+# --------------------------------------------------------------------------- condition sets of procedures and coalitions
+
+
+def condition_set_change(
+    *,
+    owner: Any,
+    add: Iterable[Condition] = (),
+    remove: Iterable[Condition] = (),
+    actor: Any,
+    reason: str = "",
+) -> list[Condition]:
+    """Add conditions to, and remove conditions from, the condition set of a procedure or a coalition.
+    Returns the conditions of the set afterwards. Once a procedure is open, its set must keep a fair-pay
+    and an anti-discrimination condition (the guard of ``open`` keeps holding)."""
+    from contracting.models import Procedure, ProcedureStatus
+
+    add, remove = list(add), list(remove)
+    # who may act is decided before what is asked: adding needs add_, removing delete_conditionrequirement
+    message = _("You are not allowed to change condition sets.")
+    if add or not remove:
+        _require(actor, "compliance.add_conditionrequirement", message)
+    if remove:
+        _require(actor, "compliance.delete_conditionrequirement", message)
+    if not add and not remove:
+        raise InvalidInput(_("Choose at least one condition to add or to remove."))
+    if {c.pk for c in add} & {c.pk for c in remove}:
+        raise InvalidInput(_("A condition cannot be added and removed at the same time."))
+    inactive = [c.code for c in add if not c.is_active]
+    if inactive:
+        raise InvalidInput(
+            _("Conditions that are no longer active cannot be added: %(codes)s.")
+            % {"codes": ", ".join(inactive)}
+        )
+    field = "procedure" if isinstance(owner, Procedure) else "coalition"
+    with transaction.atomic():
+        owner = type(owner).objects.select_for_update().get(pk=owner.pk)
+        requirements = ConditionRequirement.objects.filter(**{field: owner})
+        existing = set(requirements.values_list("condition_id", flat=True))
+        added = [c for c in add if c.pk not in existing]
+        removed = [c for c in remove if c.pk in existing]
+        ConditionRequirement.objects.bulk_create(
+            ConditionRequirement(condition=c, **{field: owner}) for c in added
+        )
+        requirements.filter(condition__in=[c.pk for c in removed]).delete()
+        if field == "procedure" and owner.status not in (ProcedureStatus.DRAFT, ProcedureStatus.CONSULTATION):
+            from .guards import procedure_condition_set_complete
+
+            unmet = list(procedure_condition_set_complete(owner))
+            if unmet:
+                raise GuardFailed(
+                    _("The condition set of an open procedure must stay complete."),
+                    unmet=[u.as_dict() for u in unmet],
+                )
+        if added or removed:
+            audit_record(
+                actor=actor,
+                event=f"{owner._meta.model_name}.condition_set_changed",
+                subject=owner,
+                reason=(reason or "").strip(),
+                data={
+                    "added": sorted(c.code for c in added),
+                    "removed": sorted(c.code for c in removed),
+                },
+            )
+            for provider_id in _owner_provider_ids(owner):
+                _schedule_reevaluation(provider_id)
+        result = list(
+            Condition.objects.filter(
+                requirements__in=ConditionRequirement.objects.filter(**{field: owner})
+            ).order_by("category", "code")
+        )
+    return result
+
+
+def _owner_provider_ids(owner: Any) -> set[int]:
+    """The providers of the live subjects that inherit the condition set of ``owner``."""
+    from coalitions.models import Membership, MembershipStatus
+    from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus, Procedure
+
+    live_agreements = Agreement.objects.exclude(status__in=[AgreementStatus.ENDED, AgreementStatus.EXPIRED])
+    live_members = Membership.objects.exclude(status=MembershipStatus.ENDED)
+    if isinstance(owner, Procedure):
+        ids = set(
+            Application.objects.filter(
+                procedure=owner, status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+            ).values_list("provider_id", flat=True)
+        )
+        agreements = live_agreements.filter(procedure=owner)
+    else:
+        ids = set(live_members.filter(coalition=owner).values_list("provider_id", flat=True))
+        agreements = live_agreements.filter(coalition=owner)
+    ids |= set(agreements.exclude(provider=None).values_list("provider_id", flat=True))
+    ids |= set(
+        live_members.filter(coalition__in=agreements.exclude(coalition=None).values("coalition")).values_list(
+            "provider_id", flat=True
+        )
+    )
+    return ids
+
+
+# --------------------------------------------------------------------------- annual figures
+
+
+def annual_figures_save(
+    *, figures: ProviderAnnualFigures, actor: Any, changed: Iterable[str] = ()
+) -> ProviderAnnualFigures:
+    """Store figures entered by an officer, record what changed and re-evaluate the provider's subjects
+    (the metrics read these figures) once committed."""
+    created = figures._state.adding
+    perm = "add" if created else "change"
+    _require(
+        actor, f"compliance.{perm}_providerannualfigures", _("You are not allowed to record annual figures.")
+    )
+    fields = list(changed) or [
+        f.name for f in ProviderAnnualFigures._meta.concrete_fields if not f.primary_key and f.editable
+    ]
+    with transaction.atomic():
+        figures.save()
+        figures.refresh_from_db()  # record the values as stored (decimals rounded to their places)
+        audit_record(
+            actor=actor,
+            event="annual_figures.changed",
+            subject=figures,
+            data={
+                "provider": str(figures.provider.uuid),
+                "year": figures.year,
+                "created": created,
+                "values": {name: getattr(figures, name) for name in sorted(fields) if name != "provider"},
+            },
+        )
+        _schedule_reevaluation(figures.provider_id)
+    return figures

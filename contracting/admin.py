@@ -14,16 +14,26 @@ from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Value
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from compliance.admin_panels import (
+    ConditionSetAdminMixin,
+    ProviderComplianceAdminMixin,
+    SubjectConditionsAdminMixin,
+)
 from core.admin_transitions import TransitionAdminMixin, message_domain_error
 from core.exceptions import DomainError
 
+from .indexation import true_up_per_agreement
 from .models import (
     Agreement,
     AgreementStatus,
@@ -55,6 +65,8 @@ from .services import (
     APPLICATION_TRANSITIONS,
     PROCEDURE_TRANSITIONS,
     application_assess,
+    tariffs_index,
+    tariffs_true_up,
 )
 
 
@@ -67,6 +79,15 @@ def _object_id(request: HttpRequest) -> str | None:
 
 def _euro(amount: Decimal | None) -> str:
     return "–" if amount is None else f"€ {amount:.2f}"
+
+
+def euro_local(amount: Decimal | str | None) -> str:
+    """An amount in euros, written the way the user's language writes numbers (nl: € 1.234,56)."""
+    return (
+        "–"
+        if amount is None
+        else f"€ {number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)}"
+    )
 
 
 def pretty_json(value) -> str:
@@ -130,7 +151,7 @@ class BoardMemberInline(admin.TabularInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(ProviderComplianceAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "kvk_number",
@@ -242,6 +263,87 @@ class TariffChangeList(ChangeList):
         self.result_list = attach_real_prices(self.result_list)
 
 
+def cost_models_of_tariff():
+    """The cost model of the tariff's authority, product and year, when its unit has minutes (a subquery)."""
+    return CostModel.objects.filter(
+        authority=OuterRef("authority"),
+        product=OuterRef("product"),
+        year=OuterRef("year"),
+        product__unit__minutes__isnull=False,
+    ).order_by()
+
+
+def below_real_price() -> Exists:
+    """Whether the tariff is below its reële prijs, decided in the database the way
+    ``amount < CostModel.real_price`` decides it (rounded half up to cents): with ``a`` on the cent grid,
+    ``a < round(x)`` holds exactly when ``x >= a + 0.005``. Written without division, so that it is exact
+    on PostgreSQL and SQLite does no integer division:
+
+        wage × (100 + on-costs) × (100 + overhead + risk) × minutes  >=  (a + 0.005) × productivity × 6000
+    """
+    decimal = models.DecimalField(max_digits=30, decimal_places=6)
+    cost = ExpressionWrapper(
+        F("hourly_wage")
+        * (Value(100) + F("employer_costs_pct"))
+        * (Value(100) + F("overhead_pct") + F("risk_margin_pct"))
+        * F("product__unit__minutes"),
+        output_field=decimal,
+    )
+    paid = ExpressionWrapper(
+        (OuterRef("amount") + Value(Decimal("0.005"))) * F("productivity_pct") * Value(6000),
+        output_field=decimal,
+    )
+    return Exists(cost_models_of_tariff().alias(cost=cost, paid=paid).filter(cost__gte=F("paid")))
+
+
+class BelowRealPriceFilter(admin.SimpleListFilter):
+    title = _("below the reële prijs")
+    parameter_name = "below_real_price"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No")), ("unknown", _("No reële prijs known"))]
+
+    def queryset(self, request, queryset):
+        known = Exists(cost_models_of_tariff())
+        if self.value() == "yes":
+            return queryset.filter(below_real_price())
+        if self.value() == "no":
+            return queryset.filter(known & ~below_real_price())
+        if self.value() == "unknown":
+            return queryset.filter(~known)
+        return queryset
+
+
+class IndexationForm(forms.Form):
+    authority = forms.ModelChoiceField(label=_("authority"), queryset=ContractingAuthority.objects.none())
+    year = forms.IntegerField(label=_("tariff year"), min_value=2000, max_value=2200)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = ContractingAuthority.objects.order_by("name")
+
+
+INDEXATION_OPERATIONS = {
+    # name -> (service, title, help text)
+    "index": (
+        tariffs_index,
+        _("Index tariffs for a new year"),
+        _(
+            "Creates the tariffs and cost models of the year from those of the year before, indexed with "
+            "the provisional weighted rate (OVA and PPC). Recorded with your name and the rate applied."
+        ),
+    ),
+    "true_up": (
+        tariffs_true_up,
+        _("True up to the definitive rate"),
+        _(
+            "Recomputes the provisionally indexed tariffs of the year with the definitive rate and records "
+            "the difference per tariff and per agreement."
+        ),
+    ),
+}
+
+
 @admin.register(Tariff)
 class TariffAdmin(admin.ModelAdmin):
     list_display = (
@@ -253,7 +355,7 @@ class TariffAdmin(admin.ModelAdmin):
         "meets_real_price",
         "indexation_pct",
     )
-    list_filter = ("year", "authority")
+    list_filter = ("year", "authority", BelowRealPriceFilter)
     list_select_related = ("authority", "product")
     search_fields = ("product__code", "product__name")
     autocomplete_fields = ("product",)
@@ -292,10 +394,84 @@ class TariffAdmin(admin.ModelAdmin):
         real_price = self._real_price(obj)
         return None if real_price is None else obj.amount >= real_price
 
+    # ---- indexation (VNG convention): one action each, through the services
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "indexation_links": indexation_links(request)}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "indexation/<str:operation>/",
+                self.admin_site.admin_view(self.indexation_view),
+                name="contracting_tariff_indexation",
+            ),
+            *super().get_urls(),
+        ]
+
+    def indexation_view(self, request: HttpRequest, operation: str) -> HttpResponse:
+        if operation not in INDEXATION_OPERATIONS:
+            raise Http404
+        if not may_index_tariffs(request):
+            raise PermissionDenied
+        service, title, help_text = INDEXATION_OPERATIONS[operation]
+        this_year = timezone.localdate().year
+        if request.method == "POST":
+            form = IndexationForm(request.POST)
+            if form.is_valid():
+                try:
+                    run = service(
+                        authority=form.cleaned_data["authority"],
+                        year=form.cleaned_data["year"],
+                        actor=request.user,
+                    )
+                except DomainError as exc:
+                    message_domain_error(request, exc)
+                else:
+                    messages.success(
+                        request,
+                        gettext("%(run)s: applied to %(count)s tariffs.")
+                        % {"run": run, "count": run.tariffs.count()},
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:contracting_indexationrun_change", args=[quote(run.pk)])
+                    )
+        else:
+            form = IndexationForm(initial={"year": this_year + 1 if operation == "index" else this_year})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "help_text": help_text,
+            "opts": self.opts,
+            "form": form,
+            "operation": operation,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/contracting/tariff/indexation.html", context)
+
+
+def may_index_tariffs(request: HttpRequest) -> bool:
+    return request.user.has_perm("contracting.add_tariff")
+
+
+def indexation_links(request: HttpRequest) -> list[dict[str, str]]:
+    if not may_index_tariffs(request):
+        return []
+    return [
+        {
+            "name": name,
+            "label": str(title),
+            "url": reverse("admin:contracting_tariff_indexation", args=[name]),
+        }
+        for name, (_service, title, _help) in INDEXATION_OPERATIONS.items()
+    ]
+
 
 @admin.register(IndexationRun)
 class IndexationRunAdmin(admin.ModelAdmin):
-    """A record of what the indexation services did: read-only for everyone."""
+    """A record of what the indexation services did: read-only for everyone. A true-up shows what it
+    changed per agreement."""
 
     list_display = ("authority", "year", "basis", "rate_pct", "applied_by", "created_at")
     list_filter = ("basis", "year", "authority")
@@ -311,7 +487,7 @@ class IndexationRunAdmin(admin.ModelAdmin):
         "pretty_components",
         "applied_by",
         "created_at",
-        "pretty_differences",
+        "differences_table",
     )
     readonly_fields = fields
 
@@ -324,13 +500,46 @@ class IndexationRunAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "indexation_links": indexation_links(request)}
+        return super().changelist_view(request, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.basis == IndexationRun.Basis.DEFINITIVE:
+            rows = true_up_per_agreement(obj)
+            for row in rows:  # amounts as numbers, so that they are shown the way the user reads them
+                row["lines"] = [
+                    {**line, **{k: Decimal(line[k]) for k in ("provisional", "definitive", "difference")}}
+                    for line in row["lines"]
+                ]
+            context["true_up_rows"] = rows
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     @admin.display(description=_("components"))
     def pretty_components(self, obj: IndexationRun) -> str:
         return pretty_json(obj.components)
 
     @admin.display(description=_("differences per tariff"))
-    def pretty_differences(self, obj: IndexationRun) -> str:
-        return pretty_json(obj.differences)
+    def differences_table(self, obj: IndexationRun) -> str:
+        if not obj.differences:
+            return "–"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (d.get("product"), *(euro_local(d[k]) for k in ("provisional", "definitive", "difference")))
+                for d in obj.differences
+            ),
+        )
+        return format_html(
+            '<table class="differences"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            gettext("Product"),
+            gettext("Provisional tariff"),
+            gettext("Definitive tariff"),
+            gettext("Difference per unit"),
+            rows,
+        )
 
 
 # --------------------------------------------------------------------------- procedures
@@ -350,7 +559,7 @@ class ConsultationRoundInline(admin.StackedInline):
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class ProcedureAdmin(ConditionSetAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
     transition_services = PROCEDURE_TRANSITIONS
     list_display = (
         "reference",
@@ -417,7 +626,7 @@ class AssessmentForm(forms.Form):
 
 
 @admin.register(Application)
-class ApplicationAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(SubjectConditionsAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
     transition_services = APPLICATION_TRANSITIONS
     change_form_template = "admin/contracting/application/change_form.html"
     list_display = ("provider", "procedure", "status", "submitted_at", "decided_at")
@@ -544,8 +753,9 @@ class KpiInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class AgreementAdmin(SubjectConditionsAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
     transition_services = AGREEMENT_TRANSITIONS
+    adjustable = True
     list_display = ("reference", "party", "authority", "law", "start_date", "end_date", "status")
     list_filter = ("status", "law", "authority")
     list_select_related = ("authority", "provider", "coalition")

@@ -36,8 +36,11 @@ OFFICER_EDITABLE = {
         "documentrequirement",
     ],
 }
-# Decisions beyond editing rows.
-OFFICER_EXTRA = {"compliance": ["decide_waiver", "review_accountabilitydocument"]}
+# Decisions beyond editing rows; removing a condition from a condition set goes through
+# compliance.services.condition_set_change, which checks delete_conditionrequirement.
+OFFICER_EXTRA = {
+    "compliance": ["decide_waiver", "review_accountabilitydocument", "delete_conditionrequirement"]
+}
 # The condition library and document types are the administrator's.
 LIBRARY_MODELS = ["condition", "documenttype"]
 REFERENCE_MODELS = ["productcategory", "unit", "wntnorm", "indexrate"]
@@ -69,6 +72,10 @@ def sync_roles(**kwargs) -> None:
         | Q(
             content_type__app_label="contracting",
             codename__regex=r"^(add|change|delete)_(" + "|".join(REFERENCE_MODELS) + ")$",
+        )
+        | Q(
+            content_type__app_label="compliance",
+            codename__regex=r"^(add|change)_(" + "|".join(LIBRARY_MODELS) + ")$",
         )
     )
     Group.objects.get_or_create(name=ADMINISTRATOR)[0].permissions.set(_perms(admin_q))

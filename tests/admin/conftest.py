@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from contracting.models import IndexRate, ProductCategory, Unit, WntNorm
 from tests import factories
+from tests.compliance import factories as compliance_factories
 
 
 def changelist_url(model) -> str:
@@ -48,7 +49,53 @@ OBJECT_MAKERS = {
     "coalition": lambda: factories.MembershipFactory(lead=True, active=True).coalition,
     "membership": factories.MembershipFactory,
     "auditevent": factories.audit_event,
+    # compliance: the library comes with the migrations; the rest through factories or services
+    "documenttype": lambda: _compliance_models().DocumentType.objects.first(),
+    "condition": lambda: _compliance_models().Condition.objects.first(),
+    "conditionevaluation": lambda: evaluated_agreement().evaluations[0],
+    "waiver": lambda: requested_waiver(),
+    "providerdeclaration": compliance_factories.DeclarationFactory,
+    "officerjudgement": compliance_factories.JudgementFactory,
+    "providerannualfigures": compliance_factories.AnnualFiguresFactory,
+    "accountabilitydocument": lambda: compliance_factories.DocumentFactory(accepted=True),
+    "fraudsignal": compliance_factories.FraudSignalFactory,
 }
+
+
+def _compliance_models():
+    from compliance import models
+
+    return models
+
+
+def evaluated_agreement(*codes: str, **kwargs):
+    """An offered agreement whose condition set holds ``codes`` (default: policy and fair pay), evaluated
+    once; ``agreement.evaluations`` holds the stored evaluations."""
+    from compliance.models import ConditionEvaluation
+    from compliance.services import conditions_evaluate
+    from tests.compliance.test_conditions import agreement_with
+
+    agreement = agreement_with(*(codes or ("anti_discrimination_policy", "fair_pay_tariff")), **kwargs)
+    conditions_evaluate(subject=agreement)
+    agreement.evaluations = list(ConditionEvaluation.objects.filter(subject_uuid=agreement.uuid))
+    return agreement
+
+
+def requested_waiver(subject=None, code: str = "anti_discrimination_policy", by=None):
+    """A waiver awaiting approval, requested the only way one can be: through waiver_request."""
+    import datetime
+
+    from compliance.services import waiver_request
+
+    subject = subject or evaluated_agreement(code)
+    return waiver_request(
+        subject=subject,
+        provider=subject.provider,
+        condition=_compliance_models().Condition.objects.get(code=code),
+        actor=by or factories.officer(),
+        reason="Beleid wordt herschreven na fusie",
+        valid_until=factories.today() + datetime.timedelta(days=90),
+    )
 
 
 @pytest.fixture
