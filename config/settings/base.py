@@ -16,6 +16,14 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = (
     env.str("SECRET_KEY") if not DEBUG else env.str("SECRET_KEY", default="insecure-dev-key-only-for-debug")
 )
+# Key of the keyed hash (HMAC-SHA256) that replaces a client's BSN at import. Like SECRET_KEY it gets no
+# default outside DEBUG. Never change it in a running deployment: pseudonyms of earlier imports would
+# no longer match new ones (the fraud rules compare clients across files).
+PSEUDONYMISATION_KEY = (
+    env.str("PSEUDONYMISATION_KEY")
+    if not DEBUG
+    else env.str("PSEUDONYMISATION_KEY", default="insecure-dev-pseudonymisation-key")
+)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key")
+os.environ.setdefault("PSEUDONYMISATION_KEY", "test-pseudonymisation-key")
 
 from .base import *  # noqa: E402,F403
 
