@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from .models import Condition, ConditionEvaluation, EvaluationOutcome
 
@@ -16,17 +16,46 @@ SEVERITY = {
 }
 
 
+def live_subject_uuids(provider_ids: list[int] | None = None) -> set:
+    """Uuids of the subjects that still bind providers: applications awaiting a decision, agreements
+    that have not ended or expired, memberships that have not ended (three queries)."""
+    from coalitions.models import Membership, MembershipStatus
+    from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus
+
+    applications = Application.objects.filter(
+        status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+    )
+    agreements = Agreement.objects.exclude(status__in=[AgreementStatus.ENDED, AgreementStatus.EXPIRED])
+    memberships = Membership.objects.exclude(status=MembershipStatus.ENDED)
+    if provider_ids is not None:
+        applications = applications.filter(provider__in=provider_ids)
+        agreements = agreements.filter(
+            Q(provider__in=provider_ids) | Q(coalition__memberships__provider__in=provider_ids)
+        )
+        memberships = memberships.filter(provider__in=provider_ids)
+    return {
+        *applications.values_list("uuid", flat=True),
+        *agreements.values_list("uuid", flat=True),
+        *memberships.values_list("uuid", flat=True),
+    }
+
+
 def latest_evaluations(provider_ids: list[int] | None = None) -> list[ConditionEvaluation]:
-    """The current evaluation per (condition, subject, provider): two queries whatever the history size."""
+    """The current evaluation per (condition, subject, provider) of live subjects, for conditions that
+    still apply and are active: a constant number of queries whatever the history size."""
     newest = ConditionEvaluation.objects.values("condition_id", "subject_uuid", "provider_id").annotate(
         last=Max("id")
     )
     if provider_ids is not None:
         newest = newest.filter(provider_id__in=provider_ids)
+    live = live_subject_uuids(provider_ids)
     return list(
-        ConditionEvaluation.objects.filter(id__in=[row["last"] for row in newest]).select_related(
-            "condition", "provider"
+        ConditionEvaluation.objects.filter(
+            id__in=[row["last"] for row in newest if row["subject_uuid"] in live]
         )
+        .exclude(outcome=EvaluationOutcome.NOT_APPLICABLE)
+        .filter(condition__is_active=True)
+        .select_related("condition", "provider")
     )
 
 

@@ -29,6 +29,7 @@ from .models import (
     ConditionAdjustment,
     ConditionEvaluation,
     ConditionRequirement,
+    EvaluationOutcome,
     OfficerJudgement,
     ProviderAnnualFigures,
     ProviderDeclaration,
@@ -96,6 +97,25 @@ def _store(subject: Any, results: list[Evaluated], trigger: str) -> None:
                 trigger=trigger,
             )
         )
+    # A condition that dropped out of the set (or a provider that left a coalition agreement) gets a
+    # closing row, so that the history says from when it no longer applied.
+    current = {(item.condition.pk, item.provider.pk) for item in results}
+    for key, previous in latest.items():
+        if key not in current and previous.outcome != EvaluationOutcome.NOT_APPLICABLE:
+            new.append(
+                ConditionEvaluation(
+                    condition_id=key[0],
+                    provider_id=key[1],
+                    subject_type=subject_kind(subject),
+                    subject_uuid=subject.uuid,
+                    subject_repr=str(subject)[:255],
+                    evaluated_at=now,
+                    outcome=EvaluationOutcome.NOT_APPLICABLE,
+                    reasons=[],
+                    evidence=[],
+                    trigger=trigger,
+                )
+            )
     ConditionEvaluation.objects.bulk_create(new)
 
 

@@ -270,6 +270,7 @@ class EvaluationOutcome(models.TextChoices):
     VIOLATED = "violated", _("Violated")
     PENDING = "pending", _("Pending")
     WAIVED = "waived", _("Waived")
+    NOT_APPLICABLE = "not_applicable", _("No longer applies")
 
 
 class ConditionEvaluation(models.Model):
@@ -291,7 +292,7 @@ class ConditionEvaluation(models.Model):
     subject_uuid = models.UUIDField(_("subject"))
     subject_repr = models.CharField(_("subject description"), max_length=255, blank=True)
     evaluated_at = models.DateTimeField(_("evaluated at"), db_index=True)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=EvaluationOutcome.choices)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=EvaluationOutcome.choices)
     reasons = models.JSONField(_("reasons"), default=list)
     evidence = models.JSONField(_("evidence"), default=list)
     trigger = models.CharField(_("trigger"), max_length=12, choices=Trigger.choices)

@@ -43,3 +43,33 @@ def test_scheduled_run_stores_only_changes():
     call_command("evaluate_conditions")
     call_command("evaluate_conditions")
     assert ConditionEvaluation.objects.filter(subject_uuid=agreement.uuid, trigger="schedule").count() == 1
+
+
+def test_a_removed_condition_no_longer_shows_as_missing_but_stays_in_history(officer):
+    from django.utils import timezone
+
+    from compliance.services import condition_adjust, evaluations_as_of
+
+    agreement = agreement_with("anti_discrimination_policy", "meldcode")
+    conditions_evaluate(subject=agreement)
+    before = timezone.now()
+    condition_adjust(
+        subject=agreement,
+        condition=condition("meldcode"),
+        action="remove",
+        actor=officer,
+        reason="Niet van toepassing",
+    )
+    conditions_evaluate(subject=agreement)
+    assert [m.condition.code for m in provider_missing(agreement.provider)] == ["anti_discrimination_policy"]
+    assert {e.condition.code for e in evaluations_as_of(agreement, before)} == {
+        "anti_discrimination_policy",
+        "meldcode",
+    }
+
+
+def test_an_ended_agreement_no_longer_counts_in_the_matrix():
+    agreement = agreement_with("anti_discrimination_policy")
+    conditions_evaluate(subject=agreement)
+    type(agreement).objects.filter(pk=agreement.pk).update(status="ended")
+    assert provider_missing(agreement.provider) == []
