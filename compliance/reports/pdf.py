@@ -67,7 +67,7 @@ from contracting.models import (
 )
 
 from .meta import ReportMeta
-from .scope import agreement_scope, audit_event_scope, provider_scope
+from .scope import agreement_scope, audit_event_scope, provider_scope, rule_title, signal_scope
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -1013,7 +1013,7 @@ def period_report(
     agreements = list(
         agreement_scope(authority, start, end).select_related("provider", "coalition").order_by("reference")
     )
-    signals = FraudSignal.objects.filter(provider__in=providers, period_start__lte=end, period_end__gte=start)
+    signals = signal_scope(authority, start, end)
     documents = AccountabilityDocument.objects.filter(provider__in=providers)
     report.heading(_("Key figures"))
     status_counts = Counter(a.status for a in agreements)
@@ -1080,22 +1080,24 @@ def period_report(
 
     # signals per category
     report.heading(_("Fraud signals per category"))
-    category = "category" if "category" in {f.name for f in FraudSignal._meta.get_fields()} else "rule"
-    per_category = list(signals.values_list(category).annotate(n=Count("pk")).order_by("-n", category))
+    per_category = list(signals.values_list("rule").annotate(n=Count("pk")).order_by("-n", "rule"))
     report.drawing(
         bar_chart(
-            [c for c, _n in per_category],
+            [rule_title(c) for c, _n in per_category],
             [n for _c, n in per_category],
             _("Fraud signals per category in the period"),
         )
     )
     per_status = defaultdict(Counter)
-    for cat, status in signals.values_list(category, "status"):
+    for cat, status in signals.values_list("rule", "status"):
         per_status[cat][status] += 1
     statuses = [s for s, _l in SignalStatus.choices]
     report.table(
         [_("Category"), *(label_of(SignalStatus.choices, s) for s in statuses), _("Total")],
-        ([cat, *(per_status[cat][s] for s in statuses), n] for cat, n in per_category),
+        (
+            [f"{rule_title(cat)} ({cat})", *(per_status[cat][s] for s in statuses), n]
+            for cat, n in per_category
+        ),
         [30, 12, 12, 12, 12, 10],
         empty=_("No fraud signals in the period."),
     )

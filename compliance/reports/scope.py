@@ -66,3 +66,23 @@ def audit_event_scope(authority: Any, start: datetime.date, end: datetime.date) 
         q |= Q(subject_type=label, subject_uuid__in=uuids)
     begin = end_of_day(start - datetime.timedelta(days=1))
     return AuditEvent.objects.filter(q, occurred_at__gt=begin, occurred_at__lte=end_of_day(end))
+
+
+def signal_scope(authority: Any, start: datetime.date, end: datetime.date) -> QuerySet:
+    """The fraud signals raised on the authority's data (or without an authority, for its providers)
+    whose period overlaps the period."""
+    from compliance.models import FraudSignal
+
+    return FraudSignal.objects.filter(
+        Q(authority=authority) | Q(authority__isnull=True, provider__in=provider_scope(authority)),
+        period_start__lte=end,
+        period_end__gte=start,
+    )
+
+
+def rule_title(code: str) -> str:
+    """The title of a fraud rule (compliance.fraud.rules), or its code for a rule that no longer exists."""
+    from compliance.fraud.rules import RULES
+
+    rule = RULES.get(code)
+    return str(rule.title) if rule is not None else code

@@ -39,7 +39,7 @@ from contracting.models import AgreementStatus, BudgetCeiling, CostModel, Indexa
 from core.dates import add_months
 
 from .meta import ReportMeta
-from .scope import agreement_scope, audit_event_scope, provider_scope
+from .scope import agreement_scope, audit_event_scope, provider_scope, rule_title, signal_scope
 
 CHUNK = 2000
 
@@ -415,16 +415,14 @@ def write_document_rows(sheet: SheetWriter, rows: Iterable[tuple], statuses: dic
 
 
 def signals_sheet(wb: Workbook, authority: Any, start: datetime.date, end: datetime.date) -> int:
-
-    fields = _field_names(FraudSignal)
     sheet = SheetWriter(
         wb,
         _("Fraud signals"),
         [
             Column(_("Provider"), 34),
             Column(_("KvK number"), 12),
-            Column(_("Rule"), 30),
-            Column(_("Category"), 18),
+            Column(_("Rule"), 26),
+            Column(_("Title"), 40),
             Column(_("Period start"), 12, DATE_FORMAT),
             Column(_("Period end"), 12, DATE_FORMAT),
             Column(_("Severity"), 10),
@@ -434,16 +432,15 @@ def signals_sheet(wb: Workbook, authority: Any, start: datetime.date, end: datet
         ],
     )
     severities, statuses = _label(SignalSeverity.choices), _label(SignalStatus.choices)
-    category = "category" if "category" in fields else "rule"
+    titles: dict[str, str] = {}
     rows = (
-        FraudSignal.objects.filter(provider__in=provider_scope(authority), period_start__lte=end)
-        .filter(period_end__gte=start)
+        signal_scope(authority, start, end)
         .order_by("provider__name", "period_start", "rule")
         .values_list(
             "provider__name",
             "provider__kvk_number",
             "rule",
-            category,
+            "rule",
             "period_start",
             "period_end",
             "severity",
@@ -454,6 +451,9 @@ def signals_sheet(wb: Workbook, authority: Any, start: datetime.date, end: datet
     )
     for row in rows.iterator(chunk_size=CHUNK):
         values = list(row)
+        if values[3] not in titles:
+            titles[values[3]] = rule_title(values[3])
+        values[3] = titles[values[3]]
         values[6] = severities.get(values[6], values[6])
         values[8] = statuses.get(values[8], values[8])
         sheet.append(values)
