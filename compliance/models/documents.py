@@ -294,10 +294,24 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
 
     @property
     def period_label(self) -> str:
-        if self.period_start and self.period_end:
-            if self.period_start.month == 1 and self.period_end.month == 12:
-                return str(self.period_start.year) if self.period_start.year == self.period_end.year else ""
-            return f"{self.period_start:%d-%m-%Y} – {self.period_end:%d-%m-%Y}"
+        start, end = self.period_start, self.period_end
+        if start and end:
+            if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+                return str(start.year)
+            if (
+                start.day == 1
+                and start.month in (1, 4, 7, 10)
+                and (end.month - start.month, end.year)
+                == (
+                    2,
+                    start.year,
+                )
+            ):
+                return _("Q%(quarter)s %(year)s") % {
+                    "quarter": (start.month - 1) // 3 + 1,
+                    "year": start.year,
+                }
+            return f"{start:%d-%m-%Y} – {end:%d-%m-%Y}"
         return ""
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:

@@ -48,6 +48,7 @@ from coalitions.models import Coalition, Membership, MembershipRole
 from compliance import services as compliance_services
 from compliance.audit import verify_chain
 from compliance.models import (
+    AccountabilityDocument,
     AuditEvent,
     Condition,
     ConditionRequirement,
@@ -84,6 +85,7 @@ from core.dates import add_months
 from core.exceptions import DomainError
 
 from . import _demo_data as data
+from ._demo_documents import DemoDocuments, document_summary
 
 CENT = Decimal("0.01")
 DAY = datetime.timedelta(days=1)
@@ -95,12 +97,15 @@ PROMISED_STATES = {
     Agreement: {"draft", "offered", "active", "suspended", "terminating", "ended", "expired"},
     Coalition: {"forming", "active"},
     Membership: {"applied", "admitted", "active", "suspended", "exiting", "ended"},
+    AccountabilityDocument: {"requested", "submitted", "accepted", "rejected"},
 }
 
-# Condition sets (codes of compliance.library). Conditions decided by documents are left out until the
-# document flow has its services: a seed may not set a document's state directly.
+# Condition sets (codes of compliance.library). The Wmo procedure asks for an anti-discrimination policy,
+# decided by an accepted document (requested, uploaded and reviewed through the document services, see
+# _demo_documents.py).
 WMO_CONDITIONS = [
     "fair_pay_tariff",
+    "anti_discrimination_policy",
     "flex_contracts_limited",
     "wnt_executive_pay",
     "confidential_advisor",
@@ -766,6 +771,9 @@ class DemoSeed:
             lots = [1, 2] if name in both else [2] if name in household else [1]
             by = self.users["aanbieder"] if name == data.PROVIDER_OF_DEMO_USER else None
             self.plan_application(ref, name, lots, d(-195 + i), by=by, renew=name in admitted)
+        DemoDocuments(self).plan_wmo(
+            reference=ref, created_on=d(-300), applicants=[(n, d(-195 + i)) for i, n in enumerate(applicants)]
+        )
         self.timeline.at(
             d(-150),
             lambda: services.application_withdraw(
@@ -798,6 +806,8 @@ class DemoSeed:
                 signed_on=d(-60 + i),
                 activate_on=d(-14),
             )
+
+        DemoDocuments(self).plan_demo_provider(reference=ref, agreement_start=start, activated_on=d(-14))
 
         # what happened since the start
         suspended, terminating, ended, extended = (
@@ -1196,6 +1206,7 @@ class DemoSeed:
         self.scenario_youth_open_house()
         self.scenario_refused_opening()
         self.scenario_coalitions()
+        DemoDocuments(self).plan_today()
         return self.timeline.run()
 
 
@@ -1308,6 +1319,7 @@ class Command(BaseCommand):
         )
         w(f"  coalitions      {by_state(Coalition)}")
         w(f"  memberships     {by_state(Membership)}")
+        w(f"  documents       {document_summary()}")
         broken = sum(1 for _ in verify_chain())
         w(
             f"  audit events    {AuditEvent.objects.count()} "
