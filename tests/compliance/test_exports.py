@@ -137,3 +137,20 @@ def test_running_an_export_twice_makes_one_file(officer, provider):
     again = export_run(export_id=export.pk)
     assert (again.sha256, again.file.name) == (export.sha256, export.file.name)
     assert AuditEvent.objects.filter(event="export.completed").count() == 1
+
+
+def test_with_the_database_task_backend_a_worker_makes_the_export(
+    officer, provider, settings, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # when the request commits, the export is only queued
+    with django_capture_on_commit_callbacks(execute=True):
+        export = export_request(kind="provider_dossier", parameters=dossier(provider), actor=officer)
+    export.refresh_from_db()
+    assert export.status == ExportStatus.QUEUED
+    # then a worker picks it up
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE and export.sha256
