@@ -113,7 +113,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     open_states = [*OWED_STATES, DocumentStatus.SUBMITTED, DocumentStatus.IN_REVIEW]
     documents = list(_documents(request).filter(status__in=open_states).order_by("due_date", "pk"))
     overdue = [d for d in documents if d.is_overdue()]
-    rejected = [d for d in documents if d.status == DocumentStatus.REJECTED and not d.is_overdue()]
+    rejected = [d for d in documents if d.status == DocumentStatus.REJECTED]  # overdue or not
     due = [d for d in documents if d.status == DocumentStatus.REQUESTED and not d.is_overdue()]
     in_review = [d for d in documents if d.status in (DocumentStatus.SUBMITTED, DocumentStatus.IN_REVIEW)]
     agreements = _agreements(request)

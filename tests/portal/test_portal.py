@@ -67,7 +67,7 @@ def test_the_dashboard_shows_what_is_due_overdue_rejected_and_pending(client_for
     context = response.context
     assert context["overdue"] == [late]
     assert context["due"] == [soon]
-    assert context["rejected"] == [rejected]
+    assert context["rejected"] == [rejected]  # (not overdue: it has no due date)
     assert "Handtekening ontbreekt" in response.content.decode()
     assert [a.reference for a in context["agreements"]] == [agreement.reference]
     assert context["memberships"] == [membership]
