@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from coalitions.api.views import CoalitionViewSet, MembershipViewSet
 from compliance.documents.api import DocumentViewSet
+from compliance.fraud.api import FraudSignalViewSet, ImportBatchViewSet
 from compliance.reports.api import AuditEventViewSet, ExportViewSet, ProviderDossierView
 from contracting.api.views import (
     AgreementViewSet,
@@ -32,6 +33,8 @@ router.register("memberships", MembershipViewSet, basename="membership")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("exports", ExportViewSet, basename="export")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
+router.register("signals", FraudSignalViewSet, basename="fraudsignal")
+router.register("declarations/imports", ImportBatchViewSet, basename="importbatch")
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),

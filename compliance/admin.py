@@ -634,4 +634,4 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 # Documents (review, versions, requirements) and exports (report buttons, the as-of view) have their
 # admin in modules of their own.
-from . import admin_documents, admin_reports  # noqa: E402,F401
+from . import admin_documents, admin_fraud, admin_reports  # noqa: E402,F401

@@ -30,6 +30,7 @@ TRANSITION_PERMISSIONS = {
     "contracting.transition_agreement",
     "coalitions.transition_coalition",
     "coalitions.transition_membership",
+    "compliance.transition_fraudsignal",
 }
 
 

@@ -34,12 +34,19 @@ OFFICER_EDITABLE = {
         "providerannualfigures",
         "waiver",
         "documentrequirement",
+        "importbatch",
+        "fraudrulesetting",
     ],
 }
 # Decisions beyond editing rows; removing a condition from a condition set goes through
 # compliance.services.condition_set_change, which checks delete_conditionrequirement.
 OFFICER_EXTRA = {
-    "compliance": ["decide_waiver", "review_accountabilitydocument", "delete_conditionrequirement"]
+    "compliance": [
+        "decide_waiver",
+        "review_accountabilitydocument",
+        "delete_conditionrequirement",
+        "delete_fraudrulesetting",
+    ]
 }
 # The condition library and document types are the administrator's.
 LIBRARY_MODELS = ["condition", "documenttype"]

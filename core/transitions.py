@@ -183,6 +183,9 @@ _IRREGULAR = {
     "dissolve": "dissolution_started",
     "complete_dissolution": "dissolved",
     "exit": "exit_started",
+    "start_investigation": "investigation_started",
+    "confirm": "confirmed",
+    "dismiss": "dismissed",
 }
 
 

@@ -43,9 +43,10 @@ def check_bsn(bsn: str) -> None:
         raise InvalidBsn("bsn_format")
     if bsn == "000000000":
         raise InvalidBsn("bsn_zero")
-    digits = bsn.encode()
-    total = sum((d - _ZERO) * w for d, w in zip(digits, BSN_WEIGHTS, strict=True))
-    if total % 11:
+    d = bsn.encode()
+    # 9A + 8B + 7C + 6D + 5E + 4F + 3G + 2H - 1I, written out (this runs for every imported row)
+    total = 9 * d[0] + 8 * d[1] + 7 * d[2] + 6 * d[3] + 5 * d[4] + 4 * d[5] + 3 * d[6] + 2 * d[7] - d[8]
+    if (total - _ZERO * 43) % 11:
         raise InvalidBsn("bsn_checksum")
 
 
@@ -68,7 +69,7 @@ class Pseudonymiser:
     """Validates BSNs and returns their 32-byte keyed hash. Keeps a small bounded cache, because the
     lines of one client usually follow each other in a file (12 months, several products)."""
 
-    CACHE_SIZE = 4096
+    CACHE_SIZE = 65_536  # about 10 MB at most
 
     def __init__(self, key: str | None = None) -> None:
         self._base = _keyed(key if key is not None else settings.PSEUDONYMISATION_KEY)

@@ -185,6 +185,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "KindEnum": "contracting.models.ContractingAuthority.Kind",
         "ExportKindEnum": "compliance.models.reports.ExportKind",
+        "ProductionKindEnum": "compliance.models.production.ProductionKind",
+        "ImportStatusEnum": "compliance.models.production.ImportStatus",
     },
 }
 

@@ -16,12 +16,13 @@ from django.utils import translation
 
 from coalitions.state_docs import MACHINES as COALITION_MACHINES
 from compliance.documents.state_docs import MACHINES as DOCUMENT_MACHINES
+from compliance.fraud.state_docs import MACHINES as FRAUD_MACHINES
 from contracting.state_docs import MACHINES as CONTRACTING_MACHINES
 from contracting.state_docs import Machine, Operation, record_transition_call
 from core.transitions import past_tense, step_label, step_reason_required
 
 DOCS_PATH = Path(settings.BASE_DIR) / "docs" / "state-machines.md"
-MACHINES: list[Machine] = [*CONTRACTING_MACHINES, *COALITION_MACHINES, *DOCUMENT_MACHINES]
+MACHINES: list[Machine] = [*CONTRACTING_MACHINES, *COALITION_MACHINES, *DOCUMENT_MACHINES, *FRAUD_MACHINES]
 
 HEADER = """\
 # State machines

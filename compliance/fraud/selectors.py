@@ -1,0 +1,66 @@
+"""Reads for fraud signals and production imports.
+
+Visibility: officers, auditors and administrators see every signal and import. A provider user sees
+none: a signal is the start of an investigation, and showing it to the provider could warn a provider
+that commits fraud before the municipality has heard both sides (hoor en wederhoor happens outside the
+system, by the officers). Imports contain the municipality's production data of all providers.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from coalitions.models import Membership, MembershipStatus
+from compliance.models import FraudSignal, IkzInformationRequest, IkzReport, ImportBatch
+from contracting.models import Agreement, AgreementStatus
+from contracting.roles import can_read_everything
+
+
+def signal_list(user: Any) -> QuerySet[FraudSignal]:
+    signals = FraudSignal.objects.select_related(
+        "provider", "authority", "confirmation_requested_by", "decided_by"
+    )
+    if can_read_everything(user):
+        return signals
+    return signals.none()
+
+
+def ikz_reports_of(signal: FraudSignal) -> QuerySet[IkzReport]:
+    return signal.ikz_reports.select_related("decided_by", "recorded_by").order_by("reported_on", "id")
+
+
+def ikz_requests_of(report: IkzReport) -> QuerySet[IkzInformationRequest]:
+    return report.information_requests.select_related("answered_by", "recorded_by").order_by(
+        "received_on", "id"
+    )
+
+
+def import_batch_list(user: Any) -> QuerySet[ImportBatch]:
+    batches = ImportBatch.objects.select_related("authority", "imported_by")
+    if can_read_everything(user):
+        return batches
+    return batches.none()
+
+
+@dataclass
+class SuspensionCandidates:
+    agreements: list[Agreement]
+    memberships: list[Membership]
+
+
+def suspension_candidates(signal: FraudSignal) -> SuspensionCandidates:
+    """What a confirmation proposes to suspend: the provider's active agreements (as the party) and
+    its active coalition memberships (a coalition's agreement is not suspended for one member)."""
+    return SuspensionCandidates(
+        agreements=list(
+            Agreement.objects.filter(provider_id=signal.provider_id, status=AgreementStatus.ACTIVE)
+            .select_related("authority")
+            .order_by("reference")
+        ),
+        memberships=list(
+            Membership.objects.filter(provider_id=signal.provider_id, status=MembershipStatus.ACTIVE)
+            .select_related("coalition")
+            .order_by("coalition__name")
+        ),
+    )

@@ -1,0 +1,362 @@
+"""Writes on fraud signals: the state machine (four-eyes confirmation, dismissal with a reason), the
+IKZ report and its information requests, and the suspensions that follow a confirmation.
+
+Every transition goes through core.transitions.perform_transition (lock, permission, reason, guards,
+save, audit in one transaction). Confirming makes the integrity condition fail for the provider (the
+engine counts confirmed signals); the provider's conditions are re-evaluated after commit. The
+suspensions a confirmation proposes are made by the agreements' and memberships' own services.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from coalitions.models import Membership
+from coalitions.services import membership_suspend
+from compliance.audit import audit_record
+from compliance.models import FraudSignal, IkzInformationRequest, IkzReport, SignalStatus
+from contracting.models import Agreement
+from contracting.services import agreement_suspend
+from core.exceptions import DomainError, InvalidInput, InvalidTransition, ReasonRequired, TransitionForbidden
+from core.guards import Unmet
+from core.transitions import lock, operation, perform_transition
+
+from .selectors import suspension_candidates
+
+PERMISSION = "compliance.transition_fraudsignal"
+
+
+def _require_officer(actor: Any, message: str) -> None:
+    if not (actor and actor.is_authenticated and actor.has_perm(PERMISSION)):
+        raise TransitionForbidden(message)
+
+
+# --------------------------------------------------------------------------- guards
+
+
+def signal_confirmation_by_second_officer(signal: FraudSignal, actor: Any) -> Iterable[Unmet]:
+    """Another officer proposed the confirmation: the one who proposes cannot also confirm."""
+    if signal.confirmation_requested_by_id is None:
+        yield Unmet("confirmation_not_proposed", _("No officer has proposed to confirm this signal yet."))
+    elif signal.confirmation_requested_by_id == getattr(actor, "pk", None):
+        yield Unmet(
+            "four_eyes_required",
+            _("The officer who proposed the confirmation cannot also confirm it (four-eyes principle)."),
+        )
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+def signal_start_investigation(*, uuid: UUID, actor: Any, reason: str = "") -> FraudSignal:
+    return perform_transition(
+        model=FraudSignal, uuid=uuid, name="start_investigation", actor=actor, reason=reason
+    )
+
+
+def signal_request_confirmation(*, uuid: UUID, actor: Any, reason: str = "") -> FraudSignal:
+    """First officer of the four-eyes confirmation: proposes to confirm the signal, with the grounds; a
+    second officer confirms it with ``signal_confirm``."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        signal = lock(FraudSignal, uuid)
+        _require_officer(actor, _("You are not allowed to propose the confirmation of fraud signals."))
+        if signal.status != SignalStatus.INVESTIGATING:
+            raise InvalidTransition(
+                _("Only a signal under investigation can be proposed for confirmation."),
+                current_status=signal.status,
+            )
+        if signal.confirmation_requested_by_id is not None:
+            raise InvalidTransition(
+                _("The confirmation of this signal has already been proposed."), current_status=signal.status
+            )
+        if not reason:
+            raise ReasonRequired()
+        signal.confirmation_requested_by = actor
+        signal.confirmation_requested_at = timezone.now()
+        signal.confirmation_reason = reason
+        signal.save(
+            update_fields=[
+                "confirmation_requested_by",
+                "confirmation_requested_at",
+                "confirmation_reason",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            event="fraudsignal.confirmation_requested",
+            subject=signal,
+            from_state=signal.status,
+            to_state=signal.status,
+            reason=reason,
+        )
+    return signal
+
+
+def _after_confirm(signal: FraudSignal, from_state: str) -> dict[str, Any]:
+    """Schedules the re-evaluation of the provider's conditions after commit (a confirmed signal
+    violates the integrity condition) and adds the proposal to the audit event."""
+    from compliance.tasks import reevaluate_provider_task
+
+    provider_id = signal.provider_id
+    transaction.on_commit(lambda: reevaluate_provider_task.enqueue(provider_id=provider_id))
+    return {
+        "proposedBy": signal.confirmation_requested_by.get_username(),
+        "grounds": signal.confirmation_reason,
+        "rule": signal.rule,
+        "provider": str(signal.provider.uuid),
+    }
+
+
+def signal_confirm(*, uuid: UUID, actor: Any, reason: str = "") -> FraudSignal:
+    return perform_transition(
+        model=FraudSignal,
+        uuid=uuid,
+        name="confirm",
+        actor=actor,
+        reason=reason,
+        guards=[signal_confirmation_by_second_officer],
+        kwargs={"actor": actor, "at": timezone.now()},
+        after=_after_confirm,
+    )
+
+
+def signal_dismiss(*, uuid: UUID, actor: Any, reason: str = "") -> FraudSignal:
+    return perform_transition(
+        model=FraudSignal,
+        uuid=uuid,
+        name="dismiss",
+        actor=actor,
+        reason=reason,
+        reason_required=True,
+        kwargs={"actor": actor, "at": timezone.now(), "reason": (reason or "").strip()},
+    )
+
+
+def _may_request_confirmation(signal: FraudSignal, user: Any) -> bool:
+    return (
+        signal.status == SignalStatus.INVESTIGATING
+        and signal.confirmation_requested_by_id is None
+        and user.has_perm(PERMISSION)
+    )
+
+
+def _may_confirm(signal: FraudSignal, user: Any) -> bool:
+    """Offered only to a second officer, once another officer proposed the confirmation."""
+    return (
+        signal.status == SignalStatus.INVESTIGATING
+        and signal.confirmation_requested_by_id not in (None, user.pk)
+        and user.has_perm(PERMISSION)
+    )
+
+
+operation(label=_lazy("Propose confirmation"), available=_may_request_confirmation, reason_required=True)(
+    signal_request_confirmation
+)
+# confirm is an FSM transition, but only a second officer may take it once a confirmation was proposed
+signal_confirm.available = _may_confirm
+
+SIGNAL_TRANSITIONS = {
+    "start_investigation": signal_start_investigation,
+    "request_confirmation": signal_request_confirmation,
+    "confirm": signal_confirm,
+    "dismiss": signal_dismiss,
+}
+
+
+# --------------------------------------------------------------------------- IKZ (Wbsrz)
+
+IKZ_STATES = (SignalStatus.INVESTIGATING, SignalStatus.CONFIRMED)
+
+
+def ikz_report_record(
+    *,
+    signal_uuid: UUID,
+    actor: Any,
+    reported_on: datetime.date,
+    reference: str,
+    shared_information: str,
+    decided_by: Any,
+) -> IkzReport:
+    """Record that a suspicion was reported to the Informatieknooppunt Zorgfraude (Wbsrz): when, under
+    which IKZ reference, what was shared and which officer decided to report."""
+    _require_officer(actor, _("You are not allowed to record IKZ reports."))
+    reference, shared_information = (reference or "").strip(), (shared_information or "").strip()
+    if not reference or not shared_information:
+        raise InvalidInput(_("An IKZ report needs the IKZ reference and what was shared."))
+    if reported_on > timezone.localdate():
+        raise InvalidInput(_("The date of an IKZ report cannot lie in the future."))
+    if decided_by is None or not decided_by.has_perm(PERMISSION):
+        raise InvalidInput(_("The decision to report must be taken by an officer who handles fraud signals."))
+    with transaction.atomic():
+        signal = lock(FraudSignal, signal_uuid)
+        if signal.status not in IKZ_STATES:
+            raise InvalidTransition(
+                _("A report to IKZ is recorded for a signal under investigation or confirmed."),
+                current_status=signal.status,
+            )
+        report = IkzReport.objects.create(
+            signal=signal,
+            reported_on=reported_on,
+            reference=reference,
+            shared_information=shared_information,
+            decided_by=decided_by,
+            recorded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            event="fraudsignal.reported_to_ikz",
+            subject=signal,
+            from_state=signal.status,
+            to_state=signal.status,
+            data={
+                "report": str(report.uuid),
+                "reportedOn": reported_on.isoformat(),
+                "reference": reference,
+                "sharedInformation": shared_information,
+                "decidedBy": decided_by.get_username(),
+            },
+        )
+    return report
+
+
+def ikz_request_record(
+    *,
+    report_uuid: UUID,
+    actor: Any,
+    received_on: datetime.date,
+    request: str,
+    reference: str = "",
+    due_on: datetime.date | None = None,
+) -> IkzInformationRequest:
+    """Record a request for information that IKZ sent back about a report."""
+    _require_officer(actor, _("You are not allowed to record IKZ information requests."))
+    request = (request or "").strip()
+    if not request:
+        raise InvalidInput(_("Describe what IKZ asks."))
+    with transaction.atomic():
+        report = IkzReport.objects.select_related("signal").get(uuid=report_uuid)
+        lock(FraudSignal, report.signal.uuid)
+        item = IkzInformationRequest.objects.create(
+            report=report,
+            received_on=received_on,
+            reference=(reference or "").strip(),
+            request=request,
+            due_on=due_on,
+            recorded_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            event="fraudsignal.ikz_request_received",
+            subject=report.signal,
+            data={
+                "report": str(report.uuid),
+                "request": str(item.uuid),
+                "receivedOn": received_on.isoformat(),
+                "dueOn": due_on.isoformat() if due_on else None,
+                "text": request,
+            },
+        )
+    return item
+
+
+def ikz_request_answer(
+    *, uuid: UUID, actor: Any, answered_on: datetime.date, answer: str
+) -> IkzInformationRequest:
+    """Record how an IKZ information request was answered."""
+    _require_officer(actor, _("You are not allowed to answer IKZ information requests."))
+    answer = (answer or "").strip()
+    if not answer:
+        raise InvalidInput(_("Describe the answer given to IKZ."))
+    with transaction.atomic():
+        item = (
+            IkzInformationRequest.objects.select_for_update().select_related("report__signal").get(uuid=uuid)
+        )
+        if item.answered_on is not None:
+            raise InvalidTransition(_("This request has already been answered."))
+        item.answered_on, item.answer, item.answered_by = answered_on, answer, actor
+        item.save(update_fields=["answered_on", "answer", "answered_by", "updated_at"])
+        audit_record(
+            actor=actor,
+            event="fraudsignal.ikz_request_answered",
+            subject=item.report.signal,
+            data={"request": str(item.uuid), "answeredOn": answered_on.isoformat(), "answer": answer},
+        )
+    return item
+
+
+# --------------------------------------------------------------------------- suspensions after confirmation
+
+
+@dataclass
+class SuspensionOutcome:
+    suspended: list[Any] = field(default_factory=list)
+    refused: list[tuple[Any, str]] = field(default_factory=list)
+
+
+def signal_suspend_relations(
+    *,
+    uuid: UUID,
+    actor: Any,
+    agreements: Iterable[UUID] = (),
+    memberships: Iterable[UUID] = (),
+    reason: str,
+) -> SuspensionOutcome:
+    """Suspend the chosen active agreements and memberships of a confirmed signal's provider. Each is
+    suspended by its own service (``agreement_suspend``, ``membership_suspend``) in its own transaction,
+    with its own checks and audit event; a refusal of one does not stop the others."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired()
+    signal = FraudSignal.objects.select_related("provider").get(uuid=uuid)
+    if signal.status != SignalStatus.CONFIRMED:
+        raise InvalidTransition(
+            _("Suspensions follow a confirmed signal only."), current_status=signal.status
+        )
+    candidates = suspension_candidates(signal)
+    allowed_agreements = {a.uuid: a for a in candidates.agreements}
+    allowed_memberships = {m.uuid: m for m in candidates.memberships}
+    outcome = SuspensionOutcome()
+    # a fixed order (agreements, then memberships, each by pk) so that two runs never deadlock
+    chosen = [
+        *sorted(
+            (allowed_agreements[u] for u in set(agreements) if u in allowed_agreements), key=lambda o: o.pk
+        ),
+        *sorted(
+            (allowed_memberships[u] for u in set(memberships) if u in allowed_memberships), key=lambda o: o.pk
+        ),
+    ]
+    unknown = (set(agreements) - set(allowed_agreements)) | (set(memberships) - set(allowed_memberships))
+    if unknown:
+        raise InvalidInput(
+            _("Only active agreements and memberships of the signal's provider can be suspended.")
+        )
+    for obj in chosen:
+        service = agreement_suspend if isinstance(obj, Agreement) else membership_suspend
+        try:
+            outcome.suspended.append(service(uuid=obj.uuid, actor=actor, reason=reason))
+        except DomainError as exc:
+            outcome.refused.append((obj, exc.detail))
+    if outcome.suspended:
+        audit_record(
+            actor=actor,
+            event="fraudsignal.suspensions_applied",
+            subject=signal,
+            from_state=signal.status,
+            to_state=signal.status,
+            reason=reason,
+            data={
+                "agreements": [str(o.uuid) for o in outcome.suspended if isinstance(o, Agreement)],
+                "memberships": [str(o.uuid) for o in outcome.suspended if isinstance(o, Membership)],
+                "refused": [str(o.uuid) for o, _message in outcome.refused],
+            },
+        )
+    return outcome
