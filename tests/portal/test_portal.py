@@ -185,3 +185,12 @@ def test_the_documents_page_uses_a_constant_number_of_queries(client_for, provid
         requested(provider=provider)
         DocumentFactory(provider=provider, accepted=True)
     assert count() == few
+
+
+def test_the_documents_page_lists_only_the_own_providers_documents(client_for, provider, provider_user):
+    own = requested(provider=provider)
+    other = requested()
+    response = client_for(provider_user).get("/portal/documents/")
+    html = response.content.decode()
+    assert str(own.uuid) in html
+    assert str(other.uuid) not in html
