@@ -14,7 +14,7 @@ from tests.compliance.document_helpers import uploaded
 
 from .conftest import PASSWORD, login
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def serious_violations(page) -> list[str]:
