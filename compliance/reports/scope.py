@@ -15,7 +15,6 @@ from contracting.models import Agreement, Application, IndexationRun, Procedure,
 def provider_scope(authority: Any) -> QuerySet:
     """Providers with a relationship to the authority: an agreement (directly or as a member of a
     contracting coalition), an application to one of its procedures, or a membership of its coalitions."""
-
     return Provider.objects.filter(
         Q(pk__in=Agreement.objects.filter(authority=authority).values("provider_id"))
         | Q(pk__in=Application.objects.filter(procedure__authority=authority).values("provider_id"))
@@ -28,13 +27,11 @@ def provider_scope(authority: Any) -> QuerySet:
 
 def agreement_scope(authority: Any, start: datetime.date, end: datetime.date) -> QuerySet:
     """The authority's agreements whose term overlaps the period."""
-
     return Agreement.objects.filter(authority=authority, start_date__lte=end, end_date__gte=start)
 
 
 def subject_uuid_scope(authority: Any) -> list[tuple[str, QuerySet]]:
     """(subject_type, queryset of uuids) of everything of the authority that has an audit trail."""
-
     providers = provider_scope(authority)
     pairs = [
         ("contracting.procedure", Procedure.objects.filter(authority=authority)),
@@ -60,7 +57,6 @@ def subject_uuid_scope(authority: Any) -> list[tuple[str, QuerySet]]:
 
 def audit_event_scope(authority: Any, start: datetime.date, end: datetime.date) -> QuerySet:
     """The audit events about the authority's records within the period (local dates, inclusive)."""
-
     q = Q()
     for label, uuids in subject_uuid_scope(authority):
         q |= Q(subject_type=label, subject_uuid__in=uuids)

@@ -138,10 +138,6 @@ def _label(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
 
 
-def _field_names(model: Any) -> set[str]:
-    return {f.name for f in model._meta.get_fields()}
-
-
 # --------------------------------------------------------------------------- sheets
 
 
@@ -312,7 +308,6 @@ def agreements_sheet(wb: Workbook, authority: Any, start: datetime.date, end: da
 
 def condition_matrix_sheet(wb: Workbook, authority: Any) -> int:
     """Providers × active conditions: the worst current outcome over the provider's subjects, coloured."""
-
     conditions = list(Condition.objects.filter(is_active=True).order_by("category", "code"))
     columns = [Column(_("Provider"), 36), Column(_("KvK number"), 12)]
     columns += [Column(c.code, max(12, min(len(c.code) + 2, 28))) for c in conditions]
@@ -348,8 +343,6 @@ def condition_matrix_sheet(wb: Workbook, authority: Any) -> int:
 
 def document_rows(authority: Any, start: datetime.date, end: datetime.date) -> Iterator[tuple]:
     """The documents of the authority's providers whose period overlaps the period (or that have none)."""
-
-    fields = _field_names(AccountabilityDocument)
     documents = AccountabilityDocument.objects.filter(provider__in=provider_scope(authority)).filter(
         Q(period_start__isnull=True)
         | Q(period_start__lte=end, period_end__isnull=True)
@@ -359,7 +352,7 @@ def document_rows(authority: Any, start: datetime.date, end: datetime.date) -> I
         "provider__name",
         "provider__kvk_number",
         "document_type__name",
-        "period_key" if "period_key" in fields else "document_type__code",
+        "period_key",
         "period_start",
         "period_end",
         "due_date",
@@ -374,8 +367,6 @@ def document_rows(authority: Any, start: datetime.date, end: datetime.date) -> I
 
 
 def documents_sheet(wb: Workbook, authority: Any, start: datetime.date, end: datetime.date) -> int:
-
-    has_period_key = "period_key" in _field_names(AccountabilityDocument)
     sheet = SheetWriter(
         wb,
         _("Documents"),
@@ -383,7 +374,7 @@ def documents_sheet(wb: Workbook, authority: Any, start: datetime.date, end: dat
             Column(_("Provider"), 34),
             Column(_("KvK number"), 12),
             Column(_("Document type"), 30),
-            Column(_("Period") if has_period_key else _("Type code"), 12),
+            Column(_("Period"), 12),
             Column(_("Period start"), 12, DATE_FORMAT),
             Column(_("Period end"), 12, DATE_FORMAT),
             Column(_("Due date"), 12, DATE_FORMAT),
