@@ -8,8 +8,22 @@ from django.db.models import Q, QuerySet
 
 from coalitions.models import Coalition, Membership
 from compliance.history import end_of_day
-from compliance.models import AuditEvent
-from contracting.models import Agreement, Application, IndexationRun, Procedure, Provider
+from compliance.models import AuditEvent, Export
+from contracting.models import (
+    Agreement,
+    Application,
+    BudgetCeiling,
+    ConsultationRound,
+    CostModel,
+    IndexationRun,
+    Kpi,
+    Lot,
+    Procedure,
+    Provider,
+    ReviewMoment,
+    SubAgreement,
+    Tariff,
+)
 
 
 def provider_scope(authority: Any) -> QuerySet:
@@ -41,6 +55,16 @@ def subject_uuid_scope(authority: Any) -> list[tuple[str, QuerySet]]:
         ("coalitions.coalition", Coalition.objects.filter(authority=authority)),
         ("coalitions.membership", Membership.objects.filter(coalition__authority=authority)),
         ("contracting.provider", providers),
+        # rows officers edit in the admin (compliance.admin_audit copies those edits into the trail)
+        ("contracting.tariff", Tariff.objects.filter(authority=authority)),
+        ("contracting.costmodel", CostModel.objects.filter(authority=authority)),
+        ("contracting.lot", Lot.objects.filter(procedure__authority=authority)),
+        ("contracting.consultationround", ConsultationRound.objects.filter(procedure__authority=authority)),
+        ("contracting.budgetceiling", BudgetCeiling.objects.filter(agreement__authority=authority)),
+        ("contracting.kpi", Kpi.objects.filter(agreement__authority=authority)),
+        ("contracting.reviewmoment", ReviewMoment.objects.filter(agreement__authority=authority)),
+        ("contracting.subagreement", SubAgreement.objects.filter(agreement__authority=authority)),
+        ("compliance.export", Export.objects.filter(authority=authority)),
     ]
     # provider-bound records of other parts of the compliance app (documents, signals, waivers, ...)
     for label in (

@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from compliance.models import AuditEvent, ExportStatus
 from compliance.reports.services import export_request
+from tests import factories
 from tests.compliance.reports_world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +180,23 @@ def test_dutch_is_the_default_language(world, officer):
     with translation.override("nl"):
         expected = [gettext(name) for name in SHEETS]
     assert open_workbook(export).sheetnames == expected
+
+
+def test_the_transition_log_includes_admin_edits_of_the_authoritys_rows(world, auditor):
+    from compliance.audit import audit_record
+    from contracting.models import Tariff
+
+    tariff = Tariff.objects.get(authority=world.authority)
+    audit_record(actor=world.officer, event="tariff.changed", subject=tariff, data={"via": "admin"})
+    other = factories.TariffFactory()  # another authority's tariff stays out
+    audit_record(actor=world.officer, event="tariff.changed", subject=other, data={"via": "admin"})
+    export = export_request(
+        kind="workbook",
+        parameters={"authority": str(world.authority.uuid), "language": "en"},
+        actor=auditor,
+        background=False,
+    )
+    log = rows(open_workbook(export)["Transition log"])
+    assert [(e["Event"], e["Subject"]) for e in log if e["Event"] == "tariff.changed"] == [
+        ("tariff.changed", str(tariff))
+    ]
