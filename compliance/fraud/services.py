@@ -321,6 +321,8 @@ def signal_suspend_relations(
         raise InvalidTransition(
             _("Suspensions follow a confirmed signal only."), current_status=signal.status
         )
+    agreements = {UUID(str(u)) for u in agreements}
+    memberships = {UUID(str(u)) for u in memberships}
     candidates = suspension_candidates(signal)
     allowed_agreements = {a.uuid: a for a in candidates.agreements}
     allowed_memberships = {m.uuid: m for m in candidates.memberships}

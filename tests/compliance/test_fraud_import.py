@@ -1,0 +1,331 @@
+"""Import of allocation and declaration lines: valid rows stored, rejected rows reported with their row
+number and a specific reason, all-or-nothing on request, idempotent per file, BSNs never stored."""
+
+import io
+import logging
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from django.apps import apps
+from django.db import connection, models
+
+from compliance.fraud.importer import production_import
+from compliance.fraud.pseudonym import InvalidBsn, check_bsn, is_valid_bsn, normalise_bsn, pseudonymise
+from compliance.models import (
+    AllocationLine,
+    AuditEvent,
+    DeclarationLine,
+    ImportBatch,
+    ImportRejection,
+    ImportStatus,
+)
+from core.exceptions import TransitionForbidden
+from tests import factories
+from tests.compliance import fraud_fixtures
+from tests.compliance.fraud_fixtures import BSN_A, BSN_B, BSN_C, DECLARATION_HEADER, YEAR, csv_file
+
+world = fraud_fixtures.world
+
+pytestmark = pytest.mark.django_db
+
+
+# --------------------------------------------------------------------------- BSN
+
+
+@pytest.mark.parametrize("bsn", [BSN_A, BSN_B, BSN_C])
+def test_valid_bsns_pass_the_eleven_test(bsn):
+    check_bsn(bsn)
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("123456789", "bsn_checksum"),
+        ("000000000", "bsn_zero"),
+        ("12345678", "bsn_format"),
+        ("1234567890", "bsn_format"),
+        ("12345678a", "bsn_format"),
+        ("١١١٢٢٢٣٣٣", "bsn_format"),  # Arabic-Indic digits are digits to Python, not to the BSN
+    ],
+)
+def test_invalid_bsns_are_refused_with_a_code(value, code):
+    with pytest.raises(InvalidBsn) as refused:
+        check_bsn(value)
+    assert refused.value.code == code
+    assert value not in str(refused.value)
+
+
+def test_an_eight_digit_bsn_gets_its_leading_zero_back():
+    # a spreadsheet stores 012345672 as the number 12345672
+    assert normalise_bsn(12345672) == "012345672"
+    assert is_valid_bsn(12345672)
+
+
+def test_the_pseudonym_is_a_keyed_hash(settings):
+    first = pseudonymise(BSN_A)
+    assert len(first) == 32 and pseudonymise(BSN_A) == first and pseudonymise(BSN_B) != first
+    settings.PSEUDONYMISATION_KEY = "another-key"
+    assert pseudonymise(BSN_A) != first
+
+
+# --------------------------------------------------------------------------- valid files
+
+
+def test_valid_declarations_are_stored_with_pseudonymised_clients(world, officer):
+    # given
+    rows = [world.declaration(), world.declaration(client_bsn=BSN_B, amount="12.50")]
+    # when
+    result = world.import_declarations(rows, actor=officer)
+    # then
+    batch = result.batch
+    assert (batch.status, batch.rows_total, batch.rows_imported, batch.rows_rejected) == (
+        "completed",
+        2,
+        2,
+        0,
+    )
+    assert batch.total_amount == Decimal("692.50") and batch.imported_by == officer
+    lines = list(DeclarationLine.objects.order_by("row_number"))
+    assert [line.row_number for line in lines] == [2, 3]
+    assert bytes(lines[0].client_hash) == pseudonymise(BSN_A)
+    assert (lines[0].provider, lines[0].product, lines[0].volume) == (world.provider, world.product, 10)
+    assert AuditEvent.objects.filter(event="importbatch.imported", subject_uuid=batch.uuid).count() == 1
+
+
+def test_semicolons_and_decimal_commas_are_read(world):
+    rows = [world.declaration(amount="680,5", product_code="")]
+    result = world.import_declarations([])  # an empty file of only a header stores nothing
+    assert result.batch.status == ImportStatus.REJECTED
+    file = csv_file(DECLARATION_HEADER, rows, delimiter=";")
+    result = production_import(
+        file=file, file_name="d.csv", kind="declarations", authority=world.authority, actor=None
+    )
+    assert result.batch.rows_imported == 1
+    assert DeclarationLine.objects.get().amount == Decimal("680.50")
+
+
+def test_dutch_column_names_are_understood(world):
+    header = ["AgbCode", "Bsn", "ToewijzingNummer", "Productcategorie", "Productcode", "Begindatum",
+              "Einddatum", "Volume", "Eenheid", "Bedrag"]  # fmt: skip
+    file = csv_file(header, [world.declaration()])
+    result = production_import(
+        file=file, file_name="d.csv", kind="declarations", authority=world.authority, actor=None
+    )
+    assert result.batch.rows_imported == 1
+
+
+def test_xlsx_with_numbers_and_dates_as_cells(world):
+    # given: Excel turned the BSN into a number (leading zero lost) and the dates into dates
+    import datetime
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(DECLARATION_HEADER)
+    sheet.append([int(world.provider.agb_code), 12345672, "T-1", "02", "TST02", datetime.date(YEAR, 1, 1),
+                  datetime.datetime(YEAR, 1, 31), 10, "04", 680.0])  # fmt: skip
+    sheet.append([None] * 10)  # trailing empty rows are ignored
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    # when
+    result = production_import(
+        file=buffer, file_name="declaraties.xlsx", kind="declarations", authority=world.authority, actor=None
+    )
+    # then
+    assert (result.batch.file_format, result.batch.rows_imported, result.batch.rows_rejected) == (
+        "xlsx",
+        1,
+        0,
+    )
+    assert bytes(DeclarationLine.objects.get().client_hash) == pseudonymise("012345672")
+
+
+# --------------------------------------------------------------------------- rejected rows
+
+
+def test_every_rejected_row_is_reported_with_its_row_number_and_reason(world):
+    # given
+    rows = [
+        world.declaration(),  # row 2: valid
+        world.declaration(client_bsn="123456789"),  # row 3
+        world.declaration(provider_agb="40000000"),  # row 4
+        world.declaration(period_start=f"{YEAR}-02-30"),  # row 5
+        world.declaration(period_start=f"{YEAR}-02-01", period_end=f"{YEAR}-01-01"),  # row 6
+        world.declaration(product_code="NOPE"),  # row 7
+        world.declaration(unit="21"),  # row 8: removed in iWmo 2.3
+        world.declaration(amount="12.345", volume="0"),  # row 9: two problems
+        world.declaration(client_bsn=BSN_B),  # row 10: valid
+    ]
+    # when
+    result = world.import_declarations(rows)
+    # then
+    batch = result.batch
+    assert (batch.status, batch.rows_total, batch.rows_imported, batch.rows_rejected) == (
+        "completed",
+        9,
+        2,
+        7,
+    )
+    reported = list(ImportRejection.objects.filter(batch=batch).values_list("row_number", "column", "code"))
+    assert reported == [
+        (3, "client_bsn", "bsn_checksum"),
+        (4, "provider_agb", "unknown_provider"),
+        (5, "period_start", "date_format"),
+        (6, "period_end", "period_order"),
+        (7, "product_code", "unknown_product"),
+        (8, "unit", "unit_not_current"),
+        (9, "volume", "volume_range"),
+        (9, "amount", "amount_format"),
+    ]
+    assert [r["row"] for r in result.rejections][:2] == [3, 4]
+    assert DeclarationLine.objects.count() == 2
+
+
+def test_all_or_nothing_stores_no_line_when_one_row_is_rejected(world):
+    rows = [
+        world.declaration(),
+        world.declaration(client_bsn="123456789"),
+        world.declaration(client_bsn=BSN_B),
+    ]
+
+    result = world.import_declarations(rows, strict=True)
+
+    batch = result.batch
+    assert (batch.status, batch.rows_imported, batch.rows_rejected) == (ImportStatus.REJECTED, 0, 1)
+    assert DeclarationLine.objects.count() == 0
+    assert list(batch.rejections.values_list("row_number", "code")) == [(3, "bsn_checksum")]
+    assert AuditEvent.objects.filter(event="importbatch.rejected", subject_uuid=batch.uuid).exists()
+
+
+def test_a_file_without_the_required_columns_is_rejected_as_a_whole(world):
+    file = csv_file(["provider_agb", "client_bsn"], [[world.provider.agb_code, BSN_A]])
+
+    result = production_import(
+        file=file, file_name="d.csv", kind="declarations", authority=world.authority, actor=None
+    )
+
+    assert result.batch.status == ImportStatus.REJECTED
+    assert "product_category" in result.batch.error
+    assert not DeclarationLine.objects.exists()
+
+
+# --------------------------------------------------------------------------- idempotency
+
+
+def test_importing_the_same_file_twice_changes_nothing(world):
+    # given
+    rows = [world.declaration(), world.declaration(client_bsn="123456789")]
+    first = world.import_declarations(rows)
+    counts = (DeclarationLine.objects.count(), ImportBatch.objects.count(), ImportRejection.objects.count())
+    events = AuditEvent.objects.count()
+    # when
+    second = world.import_declarations(rows)
+    # then
+    assert second.created is False and second.batch == first.batch
+    assert (
+        DeclarationLine.objects.count(),
+        ImportBatch.objects.count(),
+        ImportRejection.objects.count(),
+    ) == counts
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_rejected_attempt_may_be_imported_again(world):
+    rows = [world.declaration(provider_agb="41999077")]
+    assert world.import_declarations(rows).batch.status == ImportStatus.REJECTED
+    factories.ProviderFactory(agb_code="41999077")  # the provider is registered afterwards
+
+    again = world.import_declarations(rows)
+
+    assert again.created and again.batch.status == ImportStatus.COMPLETED and again.batch.rows_imported == 1
+
+
+def test_a_later_allocation_file_replaces_an_allocation_and_duplicates_in_one_file_are_rejected(world):
+    world.import_allocations([world.allocation(volume="3")])
+
+    result = world.import_allocations(
+        [world.allocation(volume="5", period_end=f"{YEAR}-06-30"), world.allocation(volume="9")]
+    )
+
+    allocation = AllocationLine.objects.get()
+    assert (allocation.volume, allocation.period_end.month, allocation.batch) == (5, 6, result.batch)
+    assert list(result.batch.rejections.values_list("row_number", "code")) == [
+        (3, "duplicate_allocation_number")
+    ]
+    assert result.batch.rows_rejected == 1
+    # 5 a week from 1 January to 30 June (181 days) = 129.29 hours (iWmo CD076)
+    assert allocation.total_volume == Decimal("129.29")
+
+
+def test_an_auditor_cannot_import(world, auditor):
+    with pytest.raises(TransitionForbidden):
+        world.import_declarations([world.declaration()], actor=auditor)
+    assert not ImportBatch.objects.exists()
+
+
+# --------------------------------------------------------------------------- no BSN anywhere
+
+
+def _text_values():
+    """Every text value in every table of the project's apps (also JSON, as text)."""
+    for model in apps.get_models():
+        if model._meta.app_label not in ("contracting", "coalitions", "compliance"):
+            continue
+        fields = [
+            connection.ops.quote_name(f.column)
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField)
+        ]
+        if not fields:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(fields)} FROM {model._meta.db_table}")  # noqa: S608
+            for row in cursor.fetchall():
+                yield from (str(value) for value in row if value is not None)
+
+
+def test_no_bsn_reaches_the_database_or_the_logs(world, caplog):
+    # given: valid and invalid BSNs, in every mode
+    caplog.set_level(logging.DEBUG)
+    bsns = [BSN_A, BSN_B, BSN_C, "123456789", "111222334"]
+    rows = [world.declaration(client_bsn=bsn) for bsn in bsns]
+    # when
+    world.import_declarations(rows)
+    world.import_declarations(rows[:3], strict=True)
+    world.import_allocations(
+        [world.allocation(client_bsn=bsn, allocation_number=f"A-{i}") for i, bsn in enumerate(bsns)]
+    )
+    # then
+    values = list(_text_values())
+    assert values  # the scan found text
+    for bsn in bsns:
+        assert not any(bsn in value for value in values), bsn
+        assert bsn not in caplog.text
+    for line in DeclarationLine.objects.all():
+        assert bytes(line.client_hash) in {pseudonymise(b) for b in bsns[:3]}
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+@pytest.mark.postgres
+def test_postgres_copy_path_stores_and_rolls_back_like_the_portable_path(world):
+    assert connection.vendor == "postgresql"
+    rows = [world.declaration(allocation_number=f"T-{i}", client_bsn=BSN_B) for i in range(5000)]
+    rows.append(world.declaration(client_bsn="123456789"))
+
+    stored = world.import_declarations(rows)
+    strict = world.import_declarations([*rows, world.declaration()], strict=True)
+
+    assert (stored.batch.rows_imported, stored.batch.rows_rejected) == (5000, 1)
+    assert DeclarationLine.objects.filter(batch=stored.batch).count() == 5000
+    assert strict.batch.status == ImportStatus.REJECTED
+    assert not DeclarationLine.objects.filter(batch=strict.batch).exists()
+    line = DeclarationLine.objects.filter(batch=stored.batch).order_by("row_number").first()
+    assert (line.row_number, bytes(line.client_hash), line.amount) == (
+        2,
+        pseudonymise(BSN_B),
+        Decimal("680.00"),
+    )
