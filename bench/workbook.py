@@ -1,6 +1,7 @@
 """Benchmark: the auditor's workbook at 200,000 document rows.
 
     python -m bench.workbook [--rows 50000 200000] [--keep DB]
+    BENCH_WORKBOOK_ROWS="5000 20000" python -m bench workbook     (a quick run through the runner)
 
 Builds a throwaway SQLite database (migrated, with one authority per size: providers with an agreement
 each and N accountability documents), then measures in one run:
@@ -252,7 +253,8 @@ def report(results: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.workbook", description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=list(DEFAULT_ROWS))
+    default = [int(n) for n in os.environ.get("BENCH_WORKBOOK_ROWS", "").split()] or list(DEFAULT_ROWS)
+    parser.add_argument("--rows", type=int, nargs="+", default=default)
     parser.add_argument(
         "--keep", type=Path, help="Use (and keep) this SQLite file instead of a temporary one."
     )
