@@ -16,13 +16,15 @@ URL := http://$(HOST):$(PORT)
 PYTHON_CANDIDATES = $(PYTHON) python3.12 python3.13 python3 $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3))
 PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
 
-.PHONY: help run test lint e2e
+.PHONY: help run test lint e2e bench
 
 help:
 	@echo "make run   - install, migrate, load the demo data and serve $(URL)"
 	@echo "make test  - install and run the whole test suite"
 	@echo "make lint  - ruff check and ruff format --check"
 	@echo "make e2e   - only the browser tests (needs Debian's chromium: apt-get install chromium)"
+	@echo "make bench - the benchmarks in bench/ (PostgreSQL; quick: make bench BENCH_LINES=100000,"
+	@echo "             one of them: make bench BENCH_ONLY=production)"
 
 # One shared prerequisite: (re)create the venv when it is missing or too old, and reinstall whenever
 # pyproject.toml changes.
@@ -84,3 +86,10 @@ e2e: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Benchmarks: every module of bench/ (python -m bench). bench.production needs PostgreSQL: DATABASE_URL
+# (postgres://...) or postgres://postgres@127.0.0.1:5432/zorginkoop_bench, created when missing.
+BENCH_LINES ?=
+BENCH_ONLY ?=
+bench: $(STAMP)
+	BENCH_LINES="$(BENCH_LINES)" $(PY) -m bench $(BENCH_ONLY)

@@ -516,7 +516,8 @@ def finish_plan(plan: ProviderPlan, config: Config) -> None:
 
 def install_world(manifest: Manifest):
     """Authority, products, providers (with FTE, board, annual figures, documents) of the manifest;
-    idempotent (matched on name, product code and AGB code). Returns the authority."""
+    idempotent (matched on name, product code and AGB code; the providers' board, figures and synthetic
+    documents are replaced by the manifest's). Returns the authority."""
     from django.db import transaction
 
     from compliance.audit import audit_record
@@ -536,8 +537,9 @@ def install_world(manifest: Manifest):
                     "unit": Unit.objects.get(code=spec.unit),
                 },
             )
+        providers = {}
         for plan in manifest.providers:
-            provider, created = Provider.objects.update_or_create(
+            providers[plan.agb_code], _created = Provider.objects.update_or_create(
                 agb_code=plan.agb_code,
                 defaults={
                     "name": plan.name,
@@ -550,42 +552,46 @@ def install_world(manifest: Manifest):
                     "city": "Synthetisch",
                 },
             )
-            if created:
-                BoardMember.objects.bulk_create(
-                    BoardMember(
-                        provider=provider,
-                        name=b["name"],
-                        role=b["role"],
-                        start_date=datetime.date.fromisoformat(b["start_date"]),
-                        end_date=datetime.date.fromisoformat(b["end_date"]) if b["end_date"] else None,
-                    )
-                    for b in plan.board
+        # board, figures and synthetic documents follow the manifest (a provider's role may differ by size)
+        ids = [p.pk for p in providers.values()]
+        BoardMember.objects.filter(provider__in=ids).delete()
+        ProviderAnnualFigures.objects.filter(provider__in=ids).delete()
+        AccountabilityDocument.objects.filter(provider__in=ids, period_key__endswith="-synthetic").delete()
+        BoardMember.objects.bulk_create(
+            BoardMember(
+                provider=providers[plan.agb_code],
+                name=b["name"],
+                role=b["role"],
+                start_date=datetime.date.fromisoformat(b["start_date"]),
+                end_date=datetime.date.fromisoformat(b["end_date"]) if b["end_date"] else None,
+            )
+            for plan in manifest.providers
+            for b in plan.board
+        )
+        ProviderAnnualFigures.objects.bulk_create(
+            ProviderAnnualFigures(provider=providers[plan.agb_code], **figures)
+            for plan in manifest.providers
+            for figures in plan.figures
+        )
+        for plan in manifest.providers:
+            for doc in plan.documents:
+                document = AccountabilityDocument.objects.create(
+                    provider=providers[plan.agb_code],
+                    document_type=DocumentType.objects.get(code=doc["type"]),
+                    period_key=f"{manifest.year}-synthetic",
+                    due_date=datetime.date.fromisoformat(doc["due_date"]),
+                    status=doc["status"],
+                    verdict_reason="Synthetisch: onvolledig" if doc["status"] == "rejected" else "",
                 )
-            for figures in plan.figures:
-                ProviderAnnualFigures.objects.update_or_create(
-                    provider=provider,
-                    year=figures["year"],
-                    defaults={k: v for k, v in figures.items() if k != "year"},
-                )
-            if created:
-                for doc in plan.documents:
-                    document = AccountabilityDocument.objects.create(
-                        provider=provider,
-                        document_type=DocumentType.objects.get(code=doc["type"]),
-                        period_key=f"{manifest.year}-synthetic",
-                        due_date=datetime.date.fromisoformat(doc["due_date"]),
-                        status=doc["status"],
-                        verdict_reason="Synthetisch: onvolledig" if doc["status"] == "rejected" else "",
+                for _ in range(doc["rejections"]):
+                    audit_record(
+                        actor=None,
+                        event="accountabilitydocument.rejected",
+                        subject=document,
+                        from_state="in_review",
+                        to_state="rejected",
+                        reason="Synthetisch: onvolledig",
                     )
-                    for _ in range(doc["rejections"]):
-                        audit_record(
-                            actor=None,
-                            event="accountabilitydocument.rejected",
-                            subject=document,
-                            from_state="in_review",
-                            to_state="rejected",
-                            reason="Synthetisch: onvolledig",
-                        )
     return authority
 
 

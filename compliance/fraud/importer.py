@@ -989,6 +989,12 @@ def _discard(row_number: int, values: tuple) -> None:
 def _stream(batch, file, fmt, size, strict, rejections, progress) -> tuple[int, int, "_Stats"]:
     """Parse every row and write the valid ones; returns (data rows, lines stored, stats). In strict
     mode the first rejected row rolls the lines back and the rest is only checked."""
+    if fmt == "csv" and batch.kind == ProductionKind.DECLARATIONS and connection.vendor == "postgresql":
+        from . import fastlane
+
+        lane = fastlane.eligible(file)
+        if lane is not None:
+            return fastlane.stream_declarations(batch, *lane, size, strict, rejections, progress)
     if fmt == "csv":
         rows, counter, _delimiter = read_csv(file)
 

@@ -6,6 +6,7 @@ with --strict one rejected row rejects the file. Importing the same file again c
 Exit status: 0 when rows were stored (or the file had been imported before), 1 when nothing was stored.
 """
 
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path} is not a file.")
         authority = authority_from(options["authority"])
         bar = ProgressBar(f"{options['kind']} {path.name}", enabled=not options["no_progress"])
+        started = time.monotonic()
         try:
             with path.open("rb") as fh:
                 result = production_import(
@@ -46,7 +48,7 @@ class Command(BaseCommand):
                     authority=authority,
                     actor=user_from(options["user"]),
                     strict=options["strict"],
-                    progress=bar,
+                    progress=None if options["no_progress"] else bar,
                 )
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
@@ -69,7 +71,7 @@ class Command(BaseCommand):
             )
         summary = (
             f"{batch.rows_total:,} rows read, {batch.rows_imported:,} stored, {batch.rows_rejected:,} rejected "
-            f"(batch {batch.uuid})."
+            f"(batch {batch.uuid}) in {time.monotonic() - started:.2f}s."
         )
         if batch.status == ImportStatus.REJECTED:
             self.stderr.write(self.style.ERROR(f"Nothing stored: {batch.error} {summary}"))

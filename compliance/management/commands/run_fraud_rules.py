@@ -4,6 +4,8 @@ Runs the fraud rules set-based in the database for one authority (or every autho
 data) and upserts the signals: a second run with the same data changes nothing.
 """
 
+import time
+
 from django.core.management.base import BaseCommand, CommandError
 
 from compliance.fraud.cli import authority_from
@@ -47,6 +49,7 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(f"{authority}: rule run for {start}..{end} enqueued.")
                 continue
+            started = time.monotonic()
             try:
                 summary = fraud_rules_run(
                     authority=authority, period_start=start, period_end=end, rules=options["rule"]
@@ -57,5 +60,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{authority} {start}..{end}: {len(summary.rules)} rules, {summary.created} new, "
                 f"{summary.updated} updated, {summary.unchanged} unchanged, {summary.withdrawn} withdrawn "
-                f"signals. ({timings})"
+                f"signals in {time.monotonic() - started:.2f}s ({timings})."
             )
