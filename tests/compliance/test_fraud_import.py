@@ -329,3 +329,48 @@ def test_postgres_copy_path_stores_and_rolls_back_like_the_portable_path(world):
         pseudonymise(BSN_B),
         Decimal("680.00"),
     )
+
+
+# --------------------------------------------------------------------------- the documented examples
+
+
+def test_the_example_files_of_the_documentation_import_as_described():
+    # given: the demo's providers and products the examples use
+    from pathlib import Path
+
+    from contracting.models import Product, ProductCategory, Unit
+
+    authority = factories.RegionFactory()
+    for agb in ("41518110", "41697135"):
+        factories.ProviderFactory(agb_code=agb)
+    for code, law, category, unit in [("02R01", "wmo", "02", "04"), ("02R02", "wmo", "02", "04"),
+                                      ("07R01", "wmo", "07", "16"), ("45R01", "jeugd", "45", "04")]:  # fmt: skip
+        Product.objects.create(
+            code=code,
+            name=code,
+            category=ProductCategory.objects.get(law=law, code=category),
+            unit=Unit.objects.get(code=unit),
+        )
+    examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
+
+    def load(name, kind):
+        with (examples / name).open("rb") as fh:
+            return production_import(
+                file=fh, file_name=name, kind=kind, authority=authority, actor=None
+            ).batch
+
+    # when / then
+    assert load("allocations.csv", "allocations").rows_imported == 4
+    assert load("declarations.csv", "declarations").rows_imported == 9
+    assert load("declarations.xlsx", "declarations").rows_imported == 9
+    errors = load("declarations-with-errors.csv", "declarations")
+    assert (errors.rows_imported, errors.rows_rejected) == (1, 6)
+    assert list(errors.rejections.values_list("row_number", "code")) == [
+        (3, "bsn_checksum"),
+        (4, "unknown_provider"),
+        (5, "date_format"),
+        (6, "product_category_mismatch"),
+        (7, "unit_not_current"),
+        (8, "volume_range"),
+        (8, "amount_format"),
+    ]
