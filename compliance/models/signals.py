@@ -61,7 +61,9 @@ class FraudSignal(FSMModelMixin, BaseModel):
         _("last detected at"),
         null=True,
         blank=True,
-        help_text=_("The last rule run that still found this signal."),
+        help_text=_(
+            "When a rule run last created or updated this signal (a run that changes nothing leaves it)."
+        ),
     )
     confirmation_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
