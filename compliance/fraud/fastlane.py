@@ -60,7 +60,7 @@ COPY_COLUMNS = (
 )
 NUMBER = re.compile(rb"[A-Za-z0-9][A-Za-z0-9._/-]{0,19}")
 ROWS_PER_WRITE = 2000
-CACHE = 100_000  # entries per cache (hashes, amounts ...): bounded memory whatever the file size
+CACHE = 20_000  # entries per cache (hashes, amounts ...): bounded memory whatever the file size
 ZERO = ord("0")
 DASH = ord("-")
 POINT = ord(".")

@@ -62,6 +62,7 @@ COPY_ROWS = 2000  # rows per write to the COPY stream
 INSERT_BATCH = 5000
 AVG_MONTH_DAYS = Decimal("30.4375")
 CENT = Decimal("0.01")
+FREQUENCIES = frozenset(Frequency.values)  # (the enum builds the list anew on every access)
 
 ALLOCATION_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,19}")
 AGB_CODE = re.compile(r"[0-9]{8}")
@@ -519,7 +520,7 @@ class RowParser:
 
         if self.allocations:
             frequency = cells[p["frequency"]].strip()
-            if frequency not in Frequency.values:
+            if frequency not in FREQUENCIES:
                 fail("frequency", "missing_value" if not frequency else "frequency_format")
             budget = None
             text = cells[p["budget"]].strip() if "budget" in p else ""
@@ -579,14 +580,6 @@ ALLOCATION_COLUMNS = (
     "budget",
 )
 STAGING = "fraud_allocation_staging"
-
-
-def _copy_value(value: Any) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bytes):
-        return "\\\\x" + value.hex()
-    return str(value)
 
 
 class Writer:

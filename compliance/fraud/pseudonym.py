@@ -69,7 +69,7 @@ class Pseudonymiser:
     """Validates BSNs and returns their 32-byte keyed hash. Keeps a small bounded cache, because the
     lines of one client usually follow each other in a file (12 months, several products)."""
 
-    CACHE_SIZE = 65_536  # about 10 MB at most
+    CACHE_SIZE = 20_000  # a few MB at most
 
     def __init__(self, key: str | None = None) -> None:
         self._base = _keyed(key if key is not None else settings.PSEUDONYMISATION_KEY)
