@@ -11,7 +11,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from compliance.history import SUBJECT_TYPES, subject_as_of
+from compliance.history import subject_as_of
 
 from .schema import problems
 from .serializers import AuditEventSerializer
@@ -68,7 +68,9 @@ class AsOfPartSerializer(serializers.Serializer):
 
 
 class AsOfSerializer(serializers.Serializer):
-    subject_type = serializers.ChoiceField(choices=SUBJECT_TYPES)
+    subject_type = serializers.CharField(
+        help_text="app_label.model of the object, e.g. contracting.agreement"
+    )
     uuid = serializers.UUIDField(source="subject.uuid")
     date = serializers.DateField(source="day")
     existed = serializers.BooleanField(help_text="False when the object was created after that day.")

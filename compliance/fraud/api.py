@@ -19,11 +19,8 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.as_of import AsOfQuerySerializer, AsOfSerializer
 from api.schema import problems
 from api.transitions import ResourceViewSet, TransitionsMixin, available_transitions_field
-from compliance.audit import events_for
-from compliance.history import AsOf, end_of_day, state_at
 from contracting.models import ContractingAuthority
 
 from ..models import (
@@ -161,39 +158,6 @@ class FraudSignalViewSet(TransitionsMixin, ResourceViewSet):
     filterset_class = SignalFilter
     search_fields = ["provider__name", "provider__agb_code"]
     transition_registry = SIGNAL_TRANSITIONS
-
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path="as-of",
-        url_name="as-of",
-        filter_backends=[],
-        pagination_class=None,
-    )
-    def as_of(self, request, uuid=None):
-        """The signal's state at the end of a past day, from its audit events (a signal has no conditions,
-        term or tariffs of its own)."""
-        signal = self.get_object()
-        query = AsOfQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        day = query.validated_data["date"]
-        moment = end_of_day(day)
-        existed = signal.created_at <= moment
-        events = list(events_for(signal).filter(occurred_at__lte=moment))
-        state = state_at(signal, moment, events) if existed else None
-        labels = dict(SignalStatus.choices)
-        result = AsOf(
-            subject=signal,
-            day=day,
-            moment=moment,
-            existed=existed,
-            state=state,
-            state_label=str(labels.get(state, state or "")),
-            current_state=signal.status,
-            last_event=events[-1] if events else None,
-            events=events,
-        )
-        return Response(AsOfSerializer(result, context=self.get_serializer_context()).data)
 
     def get_queryset(self) -> models.QuerySet:
         reports = IkzReport.objects.select_related("decided_by").prefetch_related(
