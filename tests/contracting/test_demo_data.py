@@ -206,3 +206,29 @@ def test_reset_starts_over_with_the_same_demo(demo):
     after = counts()
     assert after == before
     assert list(verify_chain()) == []
+
+
+def test_providers_in_every_compliance_situation(demo):
+    """Issue 3: fully compliant, missing a document, below the reële prijs (above), waived with approval."""
+    from compliance.models import ConditionEvaluation, Waiver
+    from compliance.selectors import latest_evaluations
+
+    current = latest_evaluations()
+    by_provider: dict[int, set[str]] = {}
+    for evaluation in current:
+        by_provider.setdefault(evaluation.provider_id, set()).add(evaluation.outcome)
+    assert any(outcomes == {"satisfied"} for outcomes in by_provider.values()), "a fully compliant provider"
+    assert any(
+        e.outcome in ("pending", "violated") and any(r["code"].startswith("document_") for r in e.reasons)
+        for e in current
+    ), "a provider missing a document"
+    waiver = Waiver.objects.get(status="approved")
+    assert waiver.decided_by != waiver.requested_by
+    assert ConditionEvaluation.objects.filter(subject_uuid=waiver.subject_uuid, outcome="waived").exists()
+
+
+def test_fraud_signal_under_investigation(demo):
+    from compliance.models import DeclarationLine, FraudSignal
+
+    assert DeclarationLine.objects.exists()
+    assert FraudSignal.objects.filter(status="investigating").exists()

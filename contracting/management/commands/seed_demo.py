@@ -1207,7 +1207,107 @@ class DemoSeed:
         self.scenario_refused_opening()
         self.scenario_coalitions()
         DemoDocuments(self).plan_today()
+        self.timeline.at(self.today, self.scenario_missing_document)
+        self.timeline.at(self.today, self.scenario_waiver)
+        self.timeline.at(self.today, self.scenario_fraud_signals)
         return self.timeline.run()
+
+    # ------------------------------------------------------------------ scenario: a document still missing
+
+    def scenario_missing_document(self) -> None:
+        """For the draft agreement the officer adds the meldcode to its conditions (with a reason); the
+        provider has not delivered one yet, so its 'what is missing' list and the matrix show it."""
+        from compliance.models import Condition
+        from compliance.services import condition_adjust, conditions_evaluate
+
+        agreement = (
+            Agreement.objects.filter(status="draft", provider__isnull=False).order_by("reference").first()
+        )
+        if agreement is None:
+            return
+        condition_adjust(
+            subject=agreement,
+            condition=Condition.objects.get(code="meldcode"),
+            action="add",
+            actor=self.inkoper,
+            reason="Jeugdhulp: werken met de meldcode huiselijk geweld en kindermishandeling is verplicht.",
+        )
+        conditions_evaluate(subject=agreement)
+        self.notes.append(f"Missing document: the meldcode for {agreement} ({agreement.provider}).")
+
+    # ------------------------------------------------------------------ scenario: a waiver with four eyes
+
+    def scenario_waiver(self) -> None:
+        """An agreement that still misses a mandatory condition (an offered one if there is one): the first
+        officer waives it for six months, the second officer approves; the condition then counts as
+        waived."""
+        from compliance.services import conditions_evaluate, waiver_approve, waiver_request
+
+        order = {"offered": 0, "suspended": 1, "draft": 2, "active": 3}
+        candidates = sorted(
+            Agreement.objects.filter(status__in=list(order), provider__isnull=False),
+            key=lambda a: (order[a.status], a.reference),
+        )
+        for agreement in candidates:
+            unmet = [
+                r
+                for r in conditions_evaluate(subject=agreement)
+                if r.condition.mandatory and not r.result.counts
+            ]
+            if not unmet:
+                continue
+            item = unmet[0]
+            waiver = waiver_request(
+                subject=agreement,
+                provider=item.provider,
+                condition=item.condition,
+                actor=self.inkoper,
+                reason="Beleid wordt dit kwartaal vastgesteld door de raad van bestuur; toegezegd in het "
+                "contractgesprek.",
+                valid_until=self.today + datetime.timedelta(days=182),
+            )
+            waiver_approve(
+                uuid=waiver.uuid, actor=self.inkoper2, reason="Akkoord, termijn van een half jaar."
+            )
+            conditions_evaluate(subject=agreement)
+            self.notes.append(f"Waiver approved (four eyes) for {agreement}: {item.condition.code}.")
+            return
+
+    # ------------------------------------------------------------------ scenario: production data and signals
+
+    def scenario_fraud_signals(self) -> None:
+        """The example production files (docs/examples) imported for the region, the rules run over
+        their year and the signals found taken into investigation; confirming is left to the user
+        (four eyes: inkoper proposes, inkoper2 confirms)."""
+        from compliance.fraud.engine import fraud_rules_run
+        from compliance.fraud.importer import production_import
+        from compliance.fraud.services import signal_start_investigation
+
+        region = ContractingAuthority.objects.get(
+            name=data.REGION_NAME, kind=ContractingAuthority.Kind.REGION
+        )
+        examples = Path(settings.BASE_DIR) / "docs" / "examples"
+        for kind in ("allocations", "declarations"):
+            with (examples / f"{kind}.csv").open("rb") as fh:
+                production_import(
+                    file=fh, file_name=f"{kind}.csv", kind=kind, authority=region, actor=self.inkoper
+                )
+        year = 2025
+        summary = fraud_rules_run(
+            authority=region,
+            period_start=datetime.date(year, 1, 1),
+            period_end=datetime.date(year, 12, 31),
+            actor=self.inkoper,
+        )
+        from compliance.models import FraudSignal
+
+        for signal in FraudSignal.objects.filter(authority=region, status="open").order_by("pk"):
+            signal_start_investigation(
+                uuid=signal.uuid, actor=self.inkoper, reason="Gegevens opgevraagd bij aanbieder."
+            )
+        self.notes.append(
+            f"Fraud rules over {year}: {summary.created} signal(s) found and taken into investigation."
+        )
 
 
 # --------------------------------------------------------------------------- command
