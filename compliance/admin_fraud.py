@@ -765,6 +765,7 @@ class FraudRuleSettingAdmin(admin.ModelAdmin):
         rows = []
         for code, rule in RULES.items():
             enabled, values = effective[code]
+            disabled = "" if enabled else " (" + gettext("disabled") + ")"
             for param in rule.params:
                 rows.append(
                     (
@@ -772,7 +773,7 @@ class FraudRuleSettingAdmin(admin.ModelAdmin):
                         param.name,
                         param.label,
                         f"{param.default:g}",
-                        f"{values[param.name]:g}" + ("" if enabled else f" ({gettext('disabled')})"),
+                        f"{values[param.name]:g}{disabled}",
                     )
                 )
         body = format_html_join(

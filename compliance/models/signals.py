@@ -214,7 +214,8 @@ class IkzInformationRequest(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference or _('request')} ({self.received_on:%d-%m-%Y})"
+        label = self.reference or _("request")
+        return f"{label} ({self.received_on:%d-%m-%Y})"
 
 
 class FraudRuleSetting(BaseModel):
@@ -247,4 +248,5 @@ class FraudRuleSetting(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule} – {self.authority or _('all authorities')}"
+        scope = self.authority or _("all authorities")
+        return f"{self.rule} – {scope}"
