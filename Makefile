@@ -16,7 +16,7 @@ URL := http://$(HOST):$(PORT)
 PYTHON_CANDIDATES = $(PYTHON) python3.12 python3.13 python3 $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3))
 PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
 
-.PHONY: help run test lint e2e bench
+.PHONY: help run test lint messages e2e bench
 
 help:
 	@echo "make run   - install, migrate, load the demo data and serve $(URL)"
@@ -47,9 +47,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'; \
 	touch $@
 
-run: export DEBUG := true
-run: $(STAMP)
-	$(PY) manage.py migrate --no-input
+# Compile the Dutch translations (GNU gettext's msgfmt; installed with apt when running as root).
+messages: export DEBUG := true
+messages: $(STAMP)
 	@set -e; \
 	if compgen -G "locale/*/LC_MESSAGES/*.po" >/dev/null; then \
 		if ! command -v msgfmt >/dev/null 2>&1; then \
@@ -64,9 +64,13 @@ run: $(STAMP)
 		else \
 			echo "NOTE: msgfmt (GNU gettext) is missing, so the Dutch translations are not compiled and the" >&2; \
 			echo "      interface shows English. Install it (Debian/Ubuntu: sudo apt-get install gettext;" >&2; \
-			echo "      macOS: brew install gettext) and run make run again." >&2; \
+			echo "      macOS: brew install gettext) and run make again." >&2; \
 		fi; \
 	fi
+
+run: export DEBUG := true
+run: messages
+	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "Zorginkoop runs at $(URL)/ (stop with Ctrl+C)"
@@ -77,10 +81,10 @@ run: $(STAMP)
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP)
+test: messages
 	$(PY) -m pytest
 
-e2e: $(STAMP)
+e2e: messages
 	$(PY) -m pytest tests/e2e
 
 lint: $(STAMP)
