@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+
 from django.utils import timezone
 
 from tests.compliance.factories import DocumentFactory, FraudSignalFactory
@@ -10,7 +11,9 @@ from tests.compliance.factories import DocumentFactory, FraudSignalFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("resource", "factory"), [("documents", DocumentFactory), ("signals", FraudSignalFactory)])
+@pytest.mark.parametrize(
+    ("resource", "factory"), [("documents", DocumentFactory), ("signals", FraudSignalFactory)]
+)
 def test_as_of_gives_the_state_of_a_document_or_signal(api_for, officer, resource, factory):
     obj = factory()
     today = timezone.localdate()
@@ -23,4 +26,7 @@ def test_as_of_gives_the_state_of_a_document_or_signal(api_for, officer, resourc
         obj.status,
     )
     before = (today - datetime.timedelta(days=400)).isoformat()
-    assert api_for(officer).get(f"/api/v1/{resource}/{obj.uuid}/as-of", {"date": before}).json()["existed"] is False
+    assert (
+        api_for(officer).get(f"/api/v1/{resource}/{obj.uuid}/as-of", {"date": before}).json()["existed"]
+        is False
+    )
