@@ -251,3 +251,19 @@ class AgreementSerializer(serializers.ModelSerializer):
     def get_lots(self, agreement: Agreement) -> list[dict]:
         """The lots of its sub-agreements (deelovereenkomsten)."""
         return LotRefSerializer([s.lot for s in agreement.sub_agreements.all()], many=True).data
+
+
+class MissingConditionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    category = serializers.CharField()
+    mandatory = serializers.BooleanField()
+
+
+class MissingItemSerializer(serializers.Serializer):
+    """A condition the provider still has to meet in at least one of its live relationships."""
+
+    condition = MissingConditionSerializer()
+    outcome = serializers.ChoiceField(choices=["pending", "violated"])
+    reasons = serializers.ListField(child=serializers.CharField())
+    subjects = serializers.ListField(child=serializers.CharField(), help_text="The relationships concerned.")

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from api.schema import TRANSITION_PROBLEMS, problems
 from api.transitions import EventsMixin, ResourceViewSet, TransitionsMixin
+from compliance.selectors import provider_missing
 from contracting import selectors
 from contracting.models import ApplicationAssessment, ContractingAuthority, Lot, SubAgreement
 from contracting.services import (
@@ -54,6 +55,17 @@ class ProviderViewSet(EventsMixin, ResourceViewSet):
 
     def get_queryset(self) -> models.QuerySet:
         return selectors.provider_list(self.request.user)
+
+    @extend_schema(
+        summary="What the provider still has to deliver or fix",
+        description="Every condition that is pending or violated in one of the provider's live applications, "
+        "agreements or memberships (mandatory ones first), with the reasons and the relationships concerned.",
+        responses={200: serializers.MissingItemSerializer(many=True), **problems(403, 404)},
+    )
+    @action(detail=True, methods=["get"], url_path="missing", pagination_class=None, filter_backends=[])
+    def missing(self, request, uuid=None):
+        provider = self.get_object()  # 404 for a provider the caller does not act for
+        return Response(serializers.MissingItemSerializer(provider_missing(provider), many=True).data)
 
 
 class ProcedureViewSet(TransitionsMixin, ResourceViewSet):
