@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from compliance import guards as condition_guards
 from compliance.audit import audit_record
-from core.exceptions import GuardFailed, InvalidTransition, TransitionForbidden
+from core.exceptions import GuardFailed, InvalidTransition
 from core.guards import Unmet
-from core.transitions import check_guards, operation, perform_transition
+from core.transitions import check_guards, operation, perform_transition, require_permission
 
 from . import guards
 from .models import Coalition, Membership, MembershipRole, MembershipStatus
@@ -120,8 +120,11 @@ def membership_make_lead(*, uuid: UUID, actor: Any, reason: str = "") -> Members
             Membership.objects.select_for_update().filter(coalition=membership.coalition_id).order_by("pk")
         )
         membership = next(m for m in locked if m.pk == membership.pk)
-        if not actor.has_perm("coalitions.transition_membership"):
-            raise TransitionForbidden(_("You are not allowed to appoint the lead contractor."))
+        require_permission(
+            actor,
+            "coalitions.transition_membership",
+            _("You are not allowed to appoint the lead contractor."),
+        )
         if membership.status != MembershipStatus.ACTIVE:
             raise InvalidTransition(
                 _("Only an active member can become the lead contractor."), current_status=membership.status

@@ -20,6 +20,7 @@ from core.exceptions import (
     ReasonRequired,
     TransitionForbidden,
 )
+from core.transitions import require_permission
 
 from . import engine
 from .audit import audit_record
@@ -166,11 +167,6 @@ def _schedule_reevaluation(provider_id: int) -> None:
     transaction.on_commit(lambda: reevaluate_provider_task.enqueue(provider_id=provider_id))
 
 
-def _require(actor: Any, perm: str, message: str) -> None:
-    if not (actor and actor.is_authenticated and actor.has_perm(perm)):
-        raise TransitionForbidden(message)
-
-
 # --------------------------------------------------------------------------- evidence
 
 
@@ -225,7 +221,7 @@ def judgement_record(
     reasoning: str,
     valid_until: datetime.date | None = None,
 ) -> OfficerJudgement:
-    _require(actor, "compliance.add_officerjudgement", _("Only an officer can judge conditions."))
+    require_permission(actor, "compliance.add_officerjudgement", _("Only an officer can judge conditions."))
     if not (reasoning or "").strip():
         raise ReasonRequired()
     with transaction.atomic():
@@ -255,7 +251,7 @@ def judgement_record(
 def waiver_request(
     *, subject: Any, provider: Any, condition: Condition, actor: Any, reason: str, valid_until: datetime.date
 ) -> Waiver:
-    _require(actor, "compliance.decide_waiver", _("You are not allowed to waive conditions."))
+    require_permission(actor, "compliance.decide_waiver", _("You are not allowed to waive conditions."))
     if not (reason or "").strip():
         raise ReasonRequired()
     if valid_until < timezone.localdate():
@@ -287,7 +283,7 @@ def waiver_request(
 
 
 def _waiver_decide(*, uuid: UUID, actor: Any, approve: bool, reason: str) -> Waiver:
-    _require(actor, "compliance.decide_waiver", _("You are not allowed to decide on waivers."))
+    require_permission(actor, "compliance.decide_waiver", _("You are not allowed to decide on waivers."))
     with transaction.atomic():
         waiver = Waiver.objects.select_for_update().get(uuid=uuid)
         if waiver.status != WaiverStatus.PENDING:
@@ -334,7 +330,9 @@ def condition_adjust(
     *, subject: Any, condition: Condition, action: str, actor: Any, reason: str
 ) -> ConditionAdjustment:
     """Add a condition to, or remove one from, a single agreement or membership (with a reason)."""
-    _require(actor, "compliance.add_conditionadjustment", _("You are not allowed to change condition sets."))
+    require_permission(
+        actor, "compliance.add_conditionadjustment", _("You are not allowed to change condition sets.")
+    )
     if not (reason or "").strip():
         raise ReasonRequired()
     field = {"contracting.agreement": "agreement", "coalitions.membership": "membership"}[
@@ -377,9 +375,9 @@ def condition_set_change(
     # who may act is decided before what is asked: adding needs add_, removing delete_conditionrequirement
     message = _("You are not allowed to change condition sets.")
     if add or not remove:
-        _require(actor, "compliance.add_conditionrequirement", message)
+        require_permission(actor, "compliance.add_conditionrequirement", message)
     if remove:
-        _require(actor, "compliance.delete_conditionrequirement", message)
+        require_permission(actor, "compliance.delete_conditionrequirement", message)
     if not add and not remove:
         raise InvalidInput(_("Choose at least one condition to add or to remove."))
     if {c.pk for c in add} & {c.pk for c in remove}:
@@ -467,7 +465,7 @@ def annual_figures_save(
     (the metrics read these figures) once committed."""
     created = figures._state.adding
     perm = "add" if created else "change"
-    _require(
+    require_permission(
         actor, f"compliance.{perm}_providerannualfigures", _("You are not allowed to record annual figures.")
     )
     fields = list(changed) or [

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from compliance import guards as condition_guards
 from compliance.audit import audit_record
-from core.exceptions import GuardFailed, InvalidInput, InvalidTransition, ReasonRequired, TransitionForbidden
-from core.transitions import check_guards, lock, operation, perform_transition
+from core.exceptions import GuardFailed, InvalidInput, InvalidTransition, ReasonRequired
+from core.transitions import check_guards, lock, operation, perform_transition, require_permission
 
 from . import guards
 from .indexation import indexed, weighted_rate
@@ -108,8 +108,9 @@ def application_assess(
     reasoning = (reasoning or "").strip()
     with transaction.atomic():
         application = lock(Application, uuid)
-        if not actor.has_perm("contracting.transition_application"):
-            raise TransitionForbidden(_("You are not allowed to assess applications."))
+        require_permission(
+            actor, "contracting.transition_application", _("You are not allowed to assess applications.")
+        )
         if application.status != ApplicationStatus.UNDER_REVIEW:
             raise InvalidTransition(
                 _("Only an application under review can be assessed."), current_status=application.status
@@ -264,8 +265,11 @@ def agreement_request_termination(*, uuid: UUID, actor: Any, reason: str = "") -
     reason = (reason or "").strip()
     with transaction.atomic():
         agreement = lock(Agreement, uuid)
-        if not actor.has_perm("contracting.transition_agreement"):
-            raise TransitionForbidden(_("You are not allowed to request the termination of agreements."))
+        require_permission(
+            actor,
+            "contracting.transition_agreement",
+            _("You are not allowed to request the termination of agreements."),
+        )
         if agreement.status not in (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED):
             raise InvalidTransition(
                 _("Only an active or suspended agreement can be terminated."), current_status=agreement.status
@@ -331,8 +335,9 @@ def agreement_extend(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
     """Extension is an event on an active agreement: within the options and before the notice deadline."""
     with transaction.atomic():
         agreement = lock(Agreement, uuid)
-        if not actor.has_perm("contracting.transition_agreement"):
-            raise TransitionForbidden(_("You are not allowed to extend agreements."))
+        require_permission(
+            actor, "contracting.transition_agreement", _("You are not allowed to extend agreements.")
+        )
         if agreement.status != AgreementStatus.ACTIVE:
             raise InvalidTransition(
                 _("Only an active agreement can be extended."), current_status=agreement.status
@@ -400,7 +405,7 @@ agreement_terminate.available = _may_approve_termination
 def tariffs_index(*, authority: ContractingAuthority, year: int, actor: Any) -> IndexationRun:
     """Create the tariffs (and cost models) of ``year`` from those of the year before, indexed with the
     provisional weighted rate. One action, recorded with who applied which rate."""
-    _require_tariff_perm(actor)
+    require_permission(actor, "contracting.add_tariff", _("You are not allowed to index tariffs."))
     rate, components = weighted_rate(year, IndexationRun.Basis.PROVISIONAL)
     with transaction.atomic():
         ContractingAuthority.objects.select_for_update().get(pk=authority.pk)
@@ -472,7 +477,7 @@ def tariffs_index(*, authority: ContractingAuthority, year: int, actor: Any) -> 
 def tariffs_true_up(*, authority: ContractingAuthority, year: int, actor: Any) -> IndexationRun:
     """Once the definitive rate is published: recompute the provisionally indexed tariffs of ``year``
     and record the difference per tariff (and so per agreement)."""
-    _require_tariff_perm(actor)
+    require_permission(actor, "contracting.add_tariff", _("You are not allowed to index tariffs."))
     rate, components = weighted_rate(year, IndexationRun.Basis.DEFINITIVE)
     with transaction.atomic():
         ContractingAuthority.objects.select_for_update().get(pk=authority.pk)
@@ -535,11 +540,6 @@ def tariffs_true_up(*, authority: ContractingAuthority, year: int, actor: Any) -
             },
         )
     return run
-
-
-def _require_tariff_perm(actor: Any) -> None:
-    if not (actor and actor.is_authenticated and actor.has_perm("contracting.add_tariff")):
-        raise TransitionForbidden(_("You are not allowed to index tariffs."))
 
 
 # --------------------------------------------------------------------------- registry

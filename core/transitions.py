@@ -21,6 +21,13 @@ M = TypeVar("M", bound=models.Model)
 Guard = Callable[[Any, Any], Iterable[Unmet]]
 
 
+def require_permission(actor: Any, perm: str, message: str) -> None:
+    """Refuse (403 ``transition_forbidden``) unless ``actor`` is a logged-in user holding ``perm``: the
+    one check every service that is not an FSM transition makes before it decides anything."""
+    if not (actor is not None and actor.is_authenticated and actor.has_perm(perm)):
+        raise TransitionForbidden(message)
+
+
 def lock(model: type[M], uuid: Any) -> M:
     return model.objects.select_for_update().get(uuid=uuid)
 

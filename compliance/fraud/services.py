@@ -24,18 +24,13 @@ from compliance.audit import audit_record
 from compliance.models import FraudSignal, IkzInformationRequest, IkzReport, SignalStatus
 from contracting.models import Agreement
 from contracting.services import agreement_suspend
-from core.exceptions import DomainError, InvalidInput, InvalidTransition, ReasonRequired, TransitionForbidden
+from core.exceptions import DomainError, InvalidInput, InvalidTransition, ReasonRequired
 from core.guards import Unmet
-from core.transitions import lock, operation, perform_transition
+from core.transitions import lock, operation, perform_transition, require_permission
 
 from .selectors import suspension_candidates
 
 PERMISSION = "compliance.transition_fraudsignal"
-
-
-def _require_officer(actor: Any, message: str) -> None:
-    if not (actor and actor.is_authenticated and actor.has_perm(PERMISSION)):
-        raise TransitionForbidden(message)
 
 
 # --------------------------------------------------------------------------- guards
@@ -67,7 +62,9 @@ def signal_request_confirmation(*, uuid: UUID, actor: Any, reason: str = "") -> 
     reason = (reason or "").strip()
     with transaction.atomic():
         signal = lock(FraudSignal, uuid)
-        _require_officer(actor, _("You are not allowed to propose the confirmation of fraud signals."))
+        require_permission(
+            actor, PERMISSION, _("You are not allowed to propose the confirmation of fraud signals.")
+        )
         if signal.status != SignalStatus.INVESTIGATING:
             raise InvalidTransition(
                 _("Only a signal under investigation can be proposed for confirmation."),
@@ -188,7 +185,7 @@ def ikz_report_record(
 ) -> IkzReport:
     """Record that a suspicion was reported to the Informatieknooppunt Zorgfraude (Wbsrz): when, under
     which IKZ reference, what was shared and which officer decided to report."""
-    _require_officer(actor, _("You are not allowed to record IKZ reports."))
+    require_permission(actor, PERMISSION, _("You are not allowed to record IKZ reports."))
     reference, shared_information = (reference or "").strip(), (shared_information or "").strip()
     if not reference or not shared_information:
         raise InvalidInput(_("An IKZ report needs the IKZ reference and what was shared."))
@@ -238,7 +235,7 @@ def ikz_request_record(
     due_on: datetime.date | None = None,
 ) -> IkzInformationRequest:
     """Record a request for information that IKZ sent back about a report."""
-    _require_officer(actor, _("You are not allowed to record IKZ information requests."))
+    require_permission(actor, PERMISSION, _("You are not allowed to record IKZ information requests."))
     request = (request or "").strip()
     if not request:
         raise InvalidInput(_("Describe what IKZ asks."))
@@ -272,7 +269,7 @@ def ikz_request_answer(
     *, uuid: UUID, actor: Any, answered_on: datetime.date, answer: str
 ) -> IkzInformationRequest:
     """Record how an IKZ information request was answered."""
-    _require_officer(actor, _("You are not allowed to answer IKZ information requests."))
+    require_permission(actor, PERMISSION, _("You are not allowed to answer IKZ information requests."))
     answer = (answer or "").strip()
     if not answer:
         raise InvalidInput(_("Describe the answer given to IKZ."))
