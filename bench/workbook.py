@@ -31,6 +31,8 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from core import clock
+
 DEFAULT_ROWS = (50_000, 200_000)
 PROVIDERS = 1_000
 
@@ -56,7 +58,7 @@ def build(rows: int, label: str) -> Any:
     from compliance.models import AccountabilityDocument, DocumentType
     from contracting.models import Agreement, ContractingAuthority, Law, Provider
 
-    year = datetime.date.today().year
+    year = clock.today().year
     authority = ContractingAuthority.objects.create(name=f"Bench {label}", kind="region")
     reviewer, _created = get_user_model().objects.get_or_create(username="bench-reviewer")
     offset = ContractingAuthority.objects.count() * 10_000_000
@@ -128,7 +130,7 @@ def export_seconds(authority: Any) -> tuple[Timer, dict[str, int]]:
     from compliance.reports.meta import ReportMeta
     from compliance.reports.workbook import write_workbook
 
-    year = datetime.date.today().year
+    year = clock.today().year
     with tempfile.TemporaryFile() as out, Timer() as timer:
         counts = write_workbook(
             out,
@@ -157,7 +159,7 @@ def baseline_seconds(authority: Any) -> tuple[Timer, int]:
     from compliance.models import DocumentStatus
     from compliance.reports.workbook import document_rows
 
-    year = datetime.date.today().year
+    year = clock.today().year
     labels = {value: str(label) for value, label in DocumentStatus.choices}
     rows = []
     for row in document_rows(authority, datetime.date(year, 1, 1), datetime.date(year, 12, 31)):

@@ -6,10 +6,10 @@ requirements; the reminder log (read-only). Imported at the end of compliance/ad
 from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.admin_transitions import TransitionAdminMixin
 
 from .documents.services import DOCUMENT_TRANSITIONS
@@ -71,7 +71,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("Yes")), ("no", _("No"))]
 
     def queryset(self, request, queryset):
-        overdue = {"status__in": OWED_STATES, "due_date__lt": timezone.localdate()}
+        overdue = {"status__in": OWED_STATES, "due_date__lt": clock.today()}
         if self.value() == "yes":
             return queryset.filter(**overdue)
         if self.value() == "no":

@@ -24,12 +24,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contracting.models import ContractingAuthority
+from core import clock
 from core.admin_transitions import TransitionAdminMixin, message_domain_error
 from core.exceptions import DomainError
 
@@ -371,7 +371,7 @@ class FraudSignalAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
     def ikz_report_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         obj = self._signal_for_officer(request, object_id)
-        form = IkzReportForm(request.POST or None, initial={"reported_on": timezone.localdate()})
+        form = IkzReportForm(request.POST or None, initial={"reported_on": clock.today()})
         if request.method == "POST" and form.is_valid():
             try:
                 ikz_report_record(signal_uuid=obj.uuid, actor=request.user, **form.cleaned_data)
@@ -394,7 +394,7 @@ class FraudSignalAdmin(TransitionAdminMixin, admin.ModelAdmin):
     def ikz_request_view(self, request: HttpRequest, object_id: str, report: Any) -> HttpResponse:
         obj = self._signal_for_officer(request, object_id)
         ikz_report = get_object_or_404(IkzReport, uuid=report, signal=obj)
-        form = IkzRequestForm(request.POST or None, initial={"received_on": timezone.localdate()})
+        form = IkzRequestForm(request.POST or None, initial={"received_on": clock.today()})
         if request.method == "POST" and form.is_valid():
             try:
                 ikz_request_record(report_uuid=ikz_report.uuid, actor=request.user, **form.cleaned_data)
@@ -409,7 +409,7 @@ class FraudSignalAdmin(TransitionAdminMixin, admin.ModelAdmin):
     def ikz_answer_view(self, request: HttpRequest, object_id: str, item: Any) -> HttpResponse:
         obj = self._signal_for_officer(request, object_id)
         ikz_request = get_object_or_404(IkzInformationRequest, uuid=item, report__signal=obj)
-        form = IkzAnswerForm(request.POST or None, initial={"answered_on": timezone.localdate()})
+        form = IkzAnswerForm(request.POST or None, initial={"answered_on": clock.today()})
         if request.method == "POST" and form.is_valid():
             try:
                 ikz_request_answer(uuid=ikz_request.uuid, actor=request.user, **form.cleaned_data)

@@ -18,11 +18,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.admin_transitions import message_domain_error
 from core.exceptions import DomainError
 
@@ -187,10 +187,6 @@ def attach_evidence(evaluations: Iterable[ConditionEvaluation]) -> list[Conditio
             )
         evaluation.evidence_display = shown
     return evaluations
-
-
-def end_of_day(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
 
 
 def _errors_message(form: forms.Form) -> str:
@@ -459,7 +455,7 @@ class SubjectConditionsAdminMixin(_PanelViews):
     def conditions_panel(self, request: HttpRequest, obj: Any) -> dict[str, Any]:
         conditions = effective_conditions(obj)
         providers = subject_providers(obj)
-        current = {(e.condition_id, e.provider_id): e for e in evaluations_as_of(obj, timezone.now())}
+        current = {(e.condition_id, e.provider_id): e for e in evaluations_as_of(obj, clock.now())}
         attach_evidence(current.values())
         rows = [
             {"condition": c, "provider": p, "evaluation": current.get((c.pk, p.pk))}
@@ -482,7 +478,7 @@ class SubjectConditionsAdminMixin(_PanelViews):
                 panel["as_of"] = day
                 panel["as_of_rows"] = [
                     {"condition": e.condition, "provider": e.provider, "evaluation": e}
-                    for e in attach_evidence(evaluations_as_of(obj, end_of_day(day)))
+                    for e in attach_evidence(evaluations_as_of(obj, clock.end_of_day(day)))
                 ]
         if self.adjustable:
             panel["adjustments"] = ConditionAdjustment.objects.filter(

@@ -24,7 +24,6 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +32,7 @@ from django.views.decorators.http import require_POST
 from coalitions.models import Coalition, Membership
 from contracting.models import Agreement, Application, ContractingAuthority, Procedure, Provider
 from contracting.roles import can_read_everything
+from core import clock
 from core.admin_transitions import message_domain_error
 from core.exceptions import DomainError
 
@@ -61,7 +61,7 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        year = timezone.localdate().year
+        year = clock.today().year
         self.fields["period_start"].initial = datetime.date(year, 1, 1)
         self.fields["period_end"].initial = datetime.date(year, 12, 31)
 

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import models, transaction
-from django.utils import timezone
+
+from core import clock
 
 from .models import AuditChainHead, AuditEvent
 
@@ -56,7 +57,7 @@ def audit_record(
             pk=1, defaults={"last_hash": GENESIS}
         )
         entry = AuditEvent(
-            occurred_at=timezone.now(),
+            occurred_at=clock.now(),
             actor=actor if getattr(actor, "pk", None) else None,
             actor_name=(actor.get_username() if getattr(actor, "pk", None) else "system")[:150],
             event=event,

@@ -21,7 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
+
+from core import clock
 
 from .audit import events_for
 from .models import AuditEvent, Condition, ConditionEvaluation, ConditionRequirement
@@ -34,10 +35,6 @@ SUBJECT_TYPES = (
     "coalitions.membership",
     "coalitions.coalition",
 )
-
-
-def end_of_day(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
 
 
 @dataclass
@@ -90,7 +87,7 @@ def subject_as_of(subject: Any, day: datetime.date) -> AsOf:
     """Any object with an FSM ``status`` gets its state on that day from its audit events; the subjects in
     SUBJECT_TYPES (relationships with conditions, terms and tariffs) get those as well."""
     label = subject._meta.label_lower
-    moment = end_of_day(day)
+    moment = clock.end_of_day(day)
     existed = subject.created_at <= moment
     events = list(events_for(subject).filter(occurred_at__lte=moment))
     state = state_at(subject, moment, events) if existed else None

@@ -9,9 +9,9 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.exceptions import (
     FourEyesRequired,
     GuardFailed,
@@ -54,7 +54,7 @@ def conditions_evaluate(
 ) -> list[Evaluated]:
     """Evaluate every condition that applies to ``subject`` for each of its providers and store the
     result where it differs from the latest stored one (history is append-only)."""
-    moment = moment or timezone.localdate()
+    moment = moment or clock.today()
     conditions = effective_conditions(subject)
     results: list[Evaluated] = []
     for provider in subject_providers(subject):
@@ -73,7 +73,7 @@ def _store(subject: Any, results: list[Evaluated], trigger: str) -> None:
     latest: dict[tuple[int, int], ConditionEvaluation] = {}
     for row in ConditionEvaluation.objects.filter(subject_uuid=subject.uuid).order_by("evaluated_at", "id"):
         latest[(row.condition_id, row.provider_id)] = row
-    now = timezone.now()
+    now = clock.now()
     new = []
     for item in results:
         reasons, evidence = [dict(r) for r in item.result.reasons], [dict(e) for e in item.result.evidence]
@@ -230,7 +230,7 @@ def judgement_record(
             condition=condition,
             verdict=verdict,
             reasoning=reasoning.strip(),
-            judged_on=timezone.localdate(),
+            judged_on=clock.today(),
             valid_until=valid_until,
             judged_by=actor,
         )
@@ -254,7 +254,7 @@ def waiver_request(
     require_permission(actor, "compliance.decide_waiver", _("You are not allowed to waive conditions."))
     if not (reason or "").strip():
         raise ReasonRequired()
-    if valid_until < timezone.localdate():
+    if valid_until < clock.today():
         raise InvalidTransition(_("The end date of a waiver cannot lie in the past."))
     with transaction.atomic():
         waiver = Waiver.objects.create(
@@ -298,7 +298,7 @@ def _waiver_decide(*, uuid: UUID, actor: Any, approve: bool, reason: str) -> Wai
         waiver.status = WaiverStatus.APPROVED if approve else WaiverStatus.REJECTED
         waiver.decided_by, waiver.decided_at, waiver.decision_reason = (
             actor,
-            timezone.now(),
+            clock.now(),
             (reason or "").strip(),
         )
         waiver.save()

@@ -18,7 +18,6 @@ from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Value
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -30,6 +29,7 @@ from compliance.admin_panels import (
     ProviderComplianceAdminMixin,
     SubjectConditionsAdminMixin,
 )
+from core import clock
 from core.admin_transitions import TransitionAdminMixin, message_domain_error
 from core.exceptions import DomainError
 
@@ -416,7 +416,7 @@ class TariffAdmin(admin.ModelAdmin):
         if not may_index_tariffs(request):
             raise PermissionDenied
         service, title, help_text = INDEXATION_OPERATIONS[operation]
-        this_year = timezone.localdate().year
+        this_year = clock.today().year
         if request.method == "POST":
             form = IndexationForm(request.POST)
             if form.is_valid():

@@ -8,9 +8,9 @@ Guards that consult the conditions engine live in compliance/guards.py.
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.guards import Unmet
 
 from .models import (
@@ -139,12 +139,12 @@ def agreement_has_lots(agreement: Agreement, actor: Any = None) -> Iterable[Unme
 
 
 def agreement_within_term(agreement: Agreement, actor: Any = None) -> Iterable[Unmet]:
-    if agreement.end_date < timezone.localdate():
+    if agreement.end_date < clock.today():
         yield Unmet("term_ended", _("The term of the agreement has ended."))
 
 
 def agreement_term_has_ended(agreement: Agreement, actor: Any = None) -> Iterable[Unmet]:
-    if agreement.end_date >= timezone.localdate():
+    if agreement.end_date >= clock.today():
         yield Unmet("term_not_ended", _("The term of the agreement has not ended yet."))
 
 
@@ -160,7 +160,7 @@ def agreement_termination_approved_by_second_officer(agreement: Agreement, actor
 
 def agreement_termination_effective(agreement: Agreement, actor: Any = None) -> Iterable[Unmet]:
     effective = agreement.termination_effective_date
-    if effective and effective > timezone.localdate():
+    if effective and effective > clock.today():
         yield Unmet(
             "termination_not_effective",
             _("The termination takes effect on %(date)s.") % {"date": effective.strftime("%d-%m-%Y")},
@@ -173,7 +173,7 @@ def agreement_can_be_extended(agreement: Agreement, actor: Any = None) -> Iterab
             "no_extension_left",
             _("All %(max)s extension options have been used.") % {"max": agreement.max_extensions},
         )
-    if timezone.localdate() > agreement.extension_deadline:
+    if clock.today() > agreement.extension_deadline:
         yield Unmet(
             "notice_deadline_passed",
             _("The deadline for extending (%(date)s, %(months)s months before the end) has passed.")

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from core import clock
 from core.dates import add_months
 from core.models import BaseModel
 
@@ -608,7 +608,7 @@ class Application(FSMModelMixin, BaseModel):
         custom={"label": _("Submit")},
     )
     def submit(self) -> None:
-        self.submitted_at = timezone.now()
+        self.submitted_at = clock.now()
 
     @transition(
         field=status,
@@ -628,7 +628,7 @@ class Application(FSMModelMixin, BaseModel):
         custom={"label": _("Admit")},
     )
     def admit(self) -> None:
-        self.decided_at = timezone.now()
+        self.decided_at = clock.now()
 
     @transition(
         field=status,
@@ -638,7 +638,7 @@ class Application(FSMModelMixin, BaseModel):
         custom={"label": _("Reject"), "reason_required": True},
     )
     def reject(self) -> None:
-        self.decided_at = timezone.now()
+        self.decided_at = clock.now()
 
     @transition(
         field=status,
@@ -669,7 +669,7 @@ class ApplicationAssessment(BaseModel):
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("assessed by"), on_delete=models.PROTECT, related_name="+"
     )
-    assessed_at = models.DateTimeField(_("assessed at"), default=timezone.now)
+    assessed_at = models.DateTimeField(_("assessed at"), default=clock.now)
 
     class Meta:
         verbose_name = _("assessment")

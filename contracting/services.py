@@ -7,12 +7,12 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from compliance import guards as condition_guards
 from compliance.audit import audit_record
+from core import clock
 from core.exceptions import GuardFailed, InvalidInput, InvalidTransition, ReasonRequired
 from core.transitions import check_guards, lock, operation, perform_transition, require_permission
 
@@ -128,7 +128,7 @@ def application_assess(
                 "passed": passed,
                 "reasoning": reasoning,
                 "assessed_by": actor,
-                "assessed_at": timezone.now(),
+                "assessed_at": clock.now(),
             },
         )
         audit_record(
@@ -278,9 +278,9 @@ def agreement_request_termination(*, uuid: UUID, actor: Any, reason: str = "") -
             raise ReasonRequired()
         agreement.termination_reason = reason
         agreement.termination_requested_by = actor
-        agreement.termination_requested_at = timezone.now()
+        agreement.termination_requested_at = clock.now()
         agreement.termination_effective_date = min(
-            add_months(timezone.localdate(), agreement.notice_months), agreement.end_date
+            add_months(clock.today(), agreement.notice_months), agreement.end_date
         )
         agreement.save()
         audit_record(
@@ -522,7 +522,7 @@ def tariffs_true_up(*, authority: ContractingAuthority, year: int, actor: Any) -
                 }
             )
             tariff.amount, tariff.indexation_pct, tariff.indexation_run = new_amount, rate, run
-            tariff.updated_at = timezone.now()
+            tariff.updated_at = clock.now()
         Tariff.objects.bulk_update(tariffs, ["amount", "indexation_pct", "indexation_run", "updated_at"])
         run.differences = differences
         run.save(update_fields=["differences"])

@@ -7,7 +7,6 @@ import factory
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.utils import timezone
 
 from coalitions.models import Coalition, CoalitionStatus, Membership, MembershipRole, MembershipStatus
 from contracting.models import (
@@ -32,10 +31,11 @@ from contracting.models import (
     Unit,
 )
 from contracting.roles import AUDITOR, OFFICER, PROVIDER_USER
+from core import clock
 
 
 def today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -209,7 +209,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
 
     class Params:
         submitted = factory.Trait(
-            status=ApplicationStatus.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now)
+            status=ApplicationStatus.SUBMITTED, submitted_at=factory.LazyFunction(clock.now)
         )
         under_review = factory.Trait(status=ApplicationStatus.UNDER_REVIEW)
         admitted = factory.Trait(status=ApplicationStatus.ADMITTED)

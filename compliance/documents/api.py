@@ -4,7 +4,6 @@ review through the generic transitions endpoint."""
 
 from django.db import models
 from django.http import Http404
-from django.utils import timezone
 from django_filters import rest_framework as filters
 from djangorestframework_camel_case.render import CamelCaseJSONRenderer
 from drf_spectacular.types import OpenApiTypes
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 
 from api.schema import problems
 from api.transitions import ResourceViewSet, TransitionsMixin, available_transitions_field
+from core import clock
 
 from ..models import AccountabilityDocument, DocumentStatus, DocumentVersion
 from ..models.documents import OWED_STATES
@@ -138,7 +138,7 @@ class DocumentFilter(filters.FilterSet):
         fields = ["status"]
 
     def filter_overdue(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
-        overdue = models.Q(status__in=OWED_STATES, due_date__lt=timezone.localdate())
+        overdue = models.Q(status__in=OWED_STATES, due_date__lt=clock.today())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
@@ -186,7 +186,7 @@ class DocumentViewSet(TransitionsMixin, ResourceViewSet):
         return document_list_with_versions(self.request.user).order_by("-created_at", "-pk")
 
     def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "today": timezone.localdate()}
+        return {**super().get_serializer_context(), "today": clock.today()}
 
     @extend_schema(
         summary="Upload a new version of the document (multipart)",

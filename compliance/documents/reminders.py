@@ -19,9 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from contracting.models import Provider
+from core import clock
 
 from ..models import (
     AccountabilityDocument,
@@ -72,7 +73,7 @@ def reminder_items(today: datetime.date) -> list[Item]:
 
 def document_reminders_send(*, today: datetime.date | None = None) -> int:
     """Send today's digests; returns the number of e-mails sent."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     items = reminder_items(today)
     if not items:
         return 0

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 
 from contracting.roles import can_read_everything, provider_ids_for
+from core import clock
 
 from ..models import (
     AccountabilityDocument,
@@ -140,11 +140,11 @@ def requirement_bindings(requirements: list[DocumentRequirement]) -> dict[int, l
         if not per_agreement:
             for procedure_id, provider_id, submitted_at, created_at in applications:
                 if (c and procedure_id in procedures_of[c]) or procedure_id == requirement.procedure_id:
-                    since = timezone.localdate(submitted_at or created_at)
+                    since = clock.localdate(submitted_at or created_at)
                     found.append(Binding(provider_id, None, since))
             for membership_id, coalition_id, provider_id, _status, created_at in memberships:
                 if c and applies(c, "membership", membership_id, coalition_id in coalitions_of[c]):
-                    found.append(Binding(provider_id, None, timezone.localdate(created_at)))
+                    found.append(Binding(provider_id, None, clock.localdate(created_at)))
         for agreement_id, procedure_id, coalition_id, provider_id, start_date in agreements:
             if c:
                 inherited = procedure_id in procedures_of[c] or coalition_id in coalitions_of[c]

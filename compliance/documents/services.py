@@ -19,9 +19,9 @@ from uuid import UUID
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.exceptions import InvalidTransition, TransitionForbidden
 from core.guards import Unmet
 from core.transitions import perform_transition
@@ -111,7 +111,7 @@ def document_submit(*, uuid: UUID, actor: Any, reason: str = "") -> Accountabili
         actor=actor,
         reason=reason,
         guards=[document_has_a_file, document_has_a_new_version],
-        kwargs={"at": timezone.now()},
+        kwargs={"at": clock.now()},
     )
 
 
@@ -127,7 +127,7 @@ def document_start_review(*, uuid: UUID, actor: Any, reason: str = "") -> Accoun
 
 
 def document_accept(*, uuid: UUID, actor: Any, reason: str = "") -> AccountabilityDocument:
-    now = timezone.now()
+    now = clock.now()
     valid_from = valid_until = None
     if uuid is not None:  # (None only when the docs generator records the call)
         # Type, period and file cannot change while the document is in review (uploads are refused).
@@ -137,7 +137,7 @@ def document_accept(*, uuid: UUID, actor: Any, reason: str = "") -> Accountabili
         version = document.current_version
         valid_from, valid_until = periods.validity(
             validity_months=document.document_type.validity_months,
-            accepted_on=timezone.localdate(now),
+            accepted_on=clock.localdate(now),
             issued_on=version.issued_on if version else None,
             period_end=document.period_end,
         )
@@ -161,7 +161,7 @@ def document_reject(*, uuid: UUID, actor: Any, reason: str = "") -> Accountabili
         actor=actor,
         reason=reason,
         reason_required=True,
-        kwargs={"reason": (reason or "").strip(), "by": actor, "at": timezone.now()},
+        kwargs={"reason": (reason or "").strip(), "by": actor, "at": clock.now()},
         after=_reevaluate_after,
     )
 
@@ -230,7 +230,7 @@ def document_upload(
                 content_type=checked.content_type,
                 issued_on=issued_on,
                 uploaded_by=actor,
-                uploaded_at=timezone.now(),
+                uploaded_at=clock.now(),
             )
             version.full_clean(exclude=["file"])
             # The row is valid: now write the file, under a name of its own.
@@ -270,7 +270,7 @@ def document_upload(
 
 
 def _check_issued_on(document_type: DocumentType, issued_on: datetime.date | None) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     if issued_on and issued_on > today:
         raise UploadRefused(
             "issued_on_in_future", _("The date of the document cannot lie in the future."), field="issuedOn"
@@ -299,7 +299,7 @@ def document_generate_requests(*, today: datetime.date | None = None, actor: Any
     """Create the requested documents that the active requirements call for, up to ``today``: per
     provider, type and period, one document whatever the number of requirements asking for it, linked
     to each of them. Idempotent: running it again creates nothing new. Returns the number created."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     requirements = list(
         DocumentRequirement.objects.filter(is_active=True, starts_on__lte=today)
         .select_related("document_type", "condition")
@@ -457,7 +457,7 @@ def _document_ids(keys: set[tuple[int, int, str]]) -> dict[tuple[int, int, str],
 
 def documents_expire_lapsed(*, today: datetime.date | None = None) -> int:
     """Expire every accepted document whose validity ended before ``today`` (daily)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     uuids = list(
         AccountabilityDocument.objects.filter(status=DocumentStatus.ACCEPTED, valid_until__lt=today)
         .order_by("pk")
@@ -474,7 +474,7 @@ def document_files_sweep(*, older_than: datetime.timedelta = datetime.timedelta(
     ``older_than``, so an upload in progress is never touched. Returns the number deleted."""
     storage = document_storage()
     known = set(DocumentVersion.objects.values_list("file", flat=True))
-    cutoff = timezone.now() - older_than
+    cutoff = clock.now() - older_than
     deleted = 0
     for name in _walk(storage, "documents"):
         if name in known:

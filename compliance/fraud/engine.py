@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from compliance.audit import audit_record
@@ -28,6 +28,7 @@ from compliance.models import (
     SignalStatus,
 )
 from contracting.models import Agreement, AgreementStatus, ContractingAuthority
+from core import clock
 from core.exceptions import InvalidInput, TransitionForbidden
 
 from .rules import RULES, Dialect, Finding, RunContext, validate_thresholds
@@ -207,7 +208,7 @@ def _store(summary: RunSummary, run: RunContext, findings: dict[str, list[Findin
         .select_related("provider")
         .order_by("pk")
     }
-    now = timezone.now()
+    now = clock.now()
     new: list[FraudSignal] = []
     changed: list[FraudSignal] = []
     seen = set()

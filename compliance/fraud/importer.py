@@ -35,7 +35,6 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from compliance.audit import audit_record
@@ -49,6 +48,7 @@ from compliance.models import (
     ProductionKind,
 )
 from contracting.models import ContractingAuthority, Product, ProductCategory, Provider, Unit
+from core import clock
 from core.exceptions import InvalidInput, TransitionForbidden
 
 from .pseudonym import InvalidBsn, Pseudonymiser, normalise_bsn
@@ -927,7 +927,7 @@ def _import(file, file_name, fmt, sha256, size, kind, authority, actor, strict, 
         file_sha256=sha256,
         file_size=size,
         imported_by=actor if getattr(actor, "pk", None) else None,
-        started_at=timezone.now(),
+        started_at=clock.now(),
     )
     rejections = RejectionLog()
     try:
@@ -936,7 +936,7 @@ def _import(file, file_name, fmt, sha256, size, kind, authority, actor, strict, 
         rejections.close()
         batch.status = ImportStatus.REJECTED
         batch.error = exc.detail
-        batch.finished_at = timezone.now()
+        batch.finished_at = clock.now()
         batch.save()
         _audit(batch, actor)
         logger.warning("production_import_rejected batch=%s reason=file_invalid", batch.uuid)
@@ -956,7 +956,7 @@ def _import(file, file_name, fmt, sha256, size, kind, authority, actor, strict, 
         batch.period_start, batch.period_end = stats.first_start, stats.last_end
         if kind == ProductionKind.DECLARATIONS:
             batch.total_amount = Decimal(stats.cents) / 100
-    batch.finished_at = timezone.now()
+    batch.finished_at = clock.now()
     batch.save()
     rejections.store(batch)
     _audit(batch, actor)

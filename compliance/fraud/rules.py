@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,6 +30,7 @@ from compliance.models import (
     SignalSeverity,
 )
 from contracting.models import BoardMember, ProductCategory, Provider, Unit, WntNorm
+from core import clock
 
 D = DeclarationLine._meta.db_table
 A = AllocationLine._meta.db_table
@@ -87,7 +88,7 @@ class RunContext:
     dialect: Dialect
     scope: tuple[int, ...] = ()  # providers with production data or a live agreement
     params: dict[str, dict[str, float]] = field(default_factory=dict)  # rule -> resolved thresholds
-    today: datetime.date = field(default_factory=timezone.localdate)
+    today: datetime.date = field(default_factory=clock.today)
 
     @property
     def previous_start(self) -> datetime.date:

@@ -14,7 +14,6 @@ from typing import Any
 from uuid import UUID
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -24,6 +23,7 @@ from compliance.audit import audit_record
 from compliance.models import FraudSignal, IkzInformationRequest, IkzReport, SignalStatus
 from contracting.models import Agreement
 from contracting.services import agreement_suspend
+from core import clock
 from core.exceptions import DomainError, InvalidInput, InvalidTransition, ReasonRequired
 from core.guards import Unmet
 from core.transitions import lock, operation, perform_transition, require_permission
@@ -77,7 +77,7 @@ def signal_request_confirmation(*, uuid: UUID, actor: Any, reason: str = "") -> 
         if not reason:
             raise ReasonRequired()
         signal.confirmation_requested_by = actor
-        signal.confirmation_requested_at = timezone.now()
+        signal.confirmation_requested_at = clock.now()
         signal.confirmation_reason = reason
         signal.save(
             update_fields=[
@@ -121,7 +121,7 @@ def signal_confirm(*, uuid: UUID, actor: Any, reason: str = "") -> FraudSignal:
         actor=actor,
         reason=reason,
         guards=[signal_confirmation_by_second_officer],
-        kwargs={"actor": actor, "at": timezone.now()},
+        kwargs={"actor": actor, "at": clock.now()},
         after=_after_confirm,
     )
 
@@ -134,7 +134,7 @@ def signal_dismiss(*, uuid: UUID, actor: Any, reason: str = "") -> FraudSignal:
         actor=actor,
         reason=reason,
         reason_required=True,
-        kwargs={"actor": actor, "at": timezone.now(), "reason": (reason or "").strip()},
+        kwargs={"actor": actor, "at": clock.now(), "reason": (reason or "").strip()},
     )
 
 
@@ -189,7 +189,7 @@ def ikz_report_record(
     reference, shared_information = (reference or "").strip(), (shared_information or "").strip()
     if not reference or not shared_information:
         raise InvalidInput(_("An IKZ report needs the IKZ reference and what was shared."))
-    if reported_on > timezone.localdate():
+    if reported_on > clock.today():
         raise InvalidInput(_("The date of an IKZ report cannot lie in the future."))
     if decided_by is None or not decided_by.has_perm(PERMISSION):
         raise InvalidInput(_("The decision to report must be taken by an officer who handles fraud signals."))

@@ -12,13 +12,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from compliance.documents.storage import document_storage
 from contracting.models import Provider
 from contracting.roles import officer, officer_or_own_provider
+from core import clock
 from core.models import BaseModel
 
 CAN_REVIEW_DOCUMENTS = officer("compliance.review_accountabilitydocument")
@@ -142,7 +142,7 @@ class DocumentRequirement(BaseModel):
     )
     starts_on = models.DateField(
         _("applies from"),
-        default=timezone.localdate,
+        default=clock.today,
         help_text=_("No document is requested for periods that ended before this date."),
     )
     ends_on = models.DateField(_("applies until"), null=True, blank=True)
@@ -200,7 +200,7 @@ class DocumentQuerySet(models.QuerySet):
     def overdue(self, today: datetime.date | None = None) -> "DocumentQuerySet":
         """Past the due date while the provider still owes it (requested, or rejected and not yet
         submitted again). A submitted document awaits the officer, not the provider."""
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.filter(status__in=OWED_STATES, due_date__lt=today)
 
 
@@ -315,7 +315,7 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
         return ""
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.status in OWED_STATES and self.due_date is not None and self.due_date < today
 
     @transition(
@@ -326,7 +326,7 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
         custom={"label": _("Submit")},
     )
     def submit(self, *, at: datetime.datetime | None = None) -> None:
-        self.submitted_at = at or timezone.now()
+        self.submitted_at = at or clock.now()
 
     @transition(
         field=status,
@@ -353,7 +353,7 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
         valid_from: datetime.date | None = None,
         valid_until: datetime.date | None = None,
     ) -> None:
-        self.reviewed_by, self.reviewed_at = by, at or timezone.now()
+        self.reviewed_by, self.reviewed_at = by, at or clock.now()
         self.valid_from, self.valid_until = valid_from, valid_until
         self.verdict_reason = ""
 
@@ -365,7 +365,7 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
         custom={"label": _("Reject"), "reason_required": True},
     )
     def reject(self, *, reason: str = "", by=None, at: datetime.datetime | None = None) -> None:
-        self.reviewed_by, self.reviewed_at = by, at or timezone.now()
+        self.reviewed_by, self.reviewed_at = by, at or clock.now()
         self.verdict_reason = reason
 
     @transition(
@@ -413,7 +413,7 @@ class DocumentVersion(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
-    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=clock.now)
 
     class Meta:
         verbose_name = _("document version")
@@ -449,7 +449,7 @@ class DocumentReminderDigest(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
     )
     sent_on = models.DateField(_("day"))
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), default=clock.now)
     recipient = models.EmailField(_("recipient"))
     item_count = models.PositiveIntegerField(_("number of items"), default=0)
 

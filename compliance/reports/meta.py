@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from compliance.audit import GENESIS
 from compliance.models import AuditEvent
+from core import clock
 
 
 def audit_head_hash() -> str:
@@ -19,7 +20,7 @@ def audit_head_hash() -> str:
 class ReportMeta:
     generated_by: str
     audit_hash: str
-    generated_at: datetime.datetime = field(default_factory=timezone.now)
+    generated_at: datetime.datetime = field(default_factory=clock.now)
     export_uuid: str = ""
 
     @classmethod

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from coalitions.models import Membership, MembershipStatus
 from compliance.audit import events_for
-from compliance.history import end_of_day, subject_as_of
+from compliance.history import subject_as_of
 from compliance.models import (
     AccountabilityDocument,
     AuditEvent,
@@ -65,6 +65,7 @@ from contracting.models import (
     Provider,
     Tariff,
 )
+from core import clock
 
 from .meta import ReportMeta
 from .scope import agreement_scope, audit_event_scope, provider_scope, rule_title, signal_scope
@@ -767,7 +768,7 @@ def procedure_report(out: IO[bytes], *, procedure: Procedure, meta: ReportMeta) 
             [22, 8, 42, 12, 14],
             empty=_("Not assessed."),
         )
-        moment = application.decided_at or timezone.now()
+        moment = application.decided_at or clock.now()
         evaluations = evaluations_as_of(application, moment)
         if evaluations:
             report.note(
@@ -834,7 +835,7 @@ def compliance_over_time(authority: Any, points: list[datetime.date]) -> list[Co
         | Q(subject_uuid__in=Application.objects.filter(procedure__authority=authority).values("uuid"))
         | Q(subject_uuid__in=Membership.objects.filter(coalition__authority=authority).values("uuid"))
     )
-    moments = [end_of_day(p) for p in points]
+    moments = [clock.end_of_day(p) for p in points]
     rows = (
         ConditionEvaluation.objects.filter(subjects, evaluated_at__lte=moments[-1])
         .order_by("evaluated_at", "id")
@@ -1042,7 +1043,7 @@ def period_report(
                 _("Overdue documents"),
                 documents.filter(
                     status__in=[DocumentStatus.REQUESTED, DocumentStatus.REJECTED],
-                    due_date__lt=min(end, timezone.localdate()),
+                    due_date__lt=min(end, clock.today()),
                 ).count(),
             ),
             (_("Fraud signals in the period"), signals.count()),

@@ -7,7 +7,6 @@ from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from coalitions.models import Coalition, Membership
-from compliance.history import end_of_day
 from compliance.models import AuditEvent, Export
 from contracting.models import (
     Agreement,
@@ -24,6 +23,7 @@ from contracting.models import (
     SubAgreement,
     Tariff,
 )
+from core import clock
 
 
 def provider_scope(authority: Any) -> QuerySet:
@@ -84,8 +84,8 @@ def audit_event_scope(authority: Any, start: datetime.date, end: datetime.date) 
     q = Q()
     for label, uuids in subject_uuid_scope(authority):
         q |= Q(subject_type=label, subject_uuid__in=uuids)
-    begin = end_of_day(start - datetime.timedelta(days=1))
-    return AuditEvent.objects.filter(q, occurred_at__gt=begin, occurred_at__lte=end_of_day(end))
+    begin = clock.end_of_day(start - datetime.timedelta(days=1))
+    return AuditEvent.objects.filter(q, occurred_at__gt=begin, occurred_at__lte=clock.end_of_day(end))
 
 
 def signal_scope(authority: Any, start: datetime.date, end: datetime.date) -> QuerySet:

@@ -24,6 +24,7 @@ from compliance.audit import audit_record
 from compliance.models import Export, ExportKind, ExportStatus
 from contracting.models import ContractingAuthority, Procedure, Provider
 from contracting.roles import can_read_everything, provider_ids_for
+from core import clock
 from core.exceptions import InvalidInput, TransitionForbidden
 
 from . import pdf, workbook
@@ -95,7 +96,7 @@ def resolve_parameters(kind: str, parameters: dict[str, Any] | None) -> Resolved
     clean: dict[str, Any] = {"language": language}
     if kind in (ExportKind.WORKBOOK, ExportKind.PERIOD_REPORT):
         authority = _object(ContractingAuthority, parameters, "authority")
-        year = timezone.localdate().year
+        year = clock.today().year
         start = _date(parameters, "period_start", datetime.date(year, 1, 1))
         end = _date(parameters, "period_end", datetime.date(year, 12, 31))
         if end < start:
@@ -184,7 +185,7 @@ def export_run(*, export_id: int) -> Export:
         export = Export.objects.select_for_update().get(pk=export_id)
         if export.status in (ExportStatus.DONE, ExportStatus.RUNNING):
             return export
-        export.status, export.started_at = ExportStatus.RUNNING, timezone.now()
+        export.status, export.started_at = ExportStatus.RUNNING, clock.now()
         export.save(update_fields=["status", "started_at", "updated_at"])
     try:
         resolved = resolve_parameters(export.kind, export.parameters)
@@ -204,7 +205,7 @@ def export_run(*, export_id: int) -> Export:
             export.status, export.error, export.finished_at = (
                 ExportStatus.FAILED,
                 str(exc)[:2000],
-                timezone.now(),
+                clock.now(),
             )
             export.save(update_fields=["status", "error", "finished_at", "updated_at"])
             audit_record(
@@ -219,7 +220,7 @@ def export_run(*, export_id: int) -> Export:
     with transaction.atomic():
         export.filename, export.content_type = filename, CONTENT_TYPES[export.kind]
         export.sha256, export.size, export.audit_hash = digest.hexdigest(), size, audit_hash
-        export.status, export.finished_at = ExportStatus.DONE, timezone.now()
+        export.status, export.finished_at = ExportStatus.DONE, clock.now()
         export.save()
         audit_record(
             actor=export.requested_by,

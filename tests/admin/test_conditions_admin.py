@@ -6,7 +6,6 @@ import datetime
 import pytest
 
 from django.urls import reverse
-from django.utils import timezone
 
 from compliance.models import (
     AuditEvent,
@@ -20,6 +19,7 @@ from compliance.models import (
     WaiverStatus,
 )
 from compliance.subjects import effective_conditions
+from core import clock
 from tests import factories
 from tests.admin.conftest import change_url, evaluated_agreement, messages_of, requested_waiver
 from tests.compliance.factories import AnnualFiguresFactory, DocumentFactory, condition
@@ -273,7 +273,7 @@ def test_panel_shows_what_was_true_on_an_earlier_date(client_for, auditor):
     agreement = agreement_with("anti_discrimination_policy")
     conditions_evaluate(subject=agreement)
     ConditionEvaluation.objects.filter(subject_uuid=agreement.uuid).update(
-        evaluated_at=timezone.now() - datetime.timedelta(days=3)
+        evaluated_at=clock.now() - datetime.timedelta(days=3)
     )
     DocumentFactory(provider=agreement.provider, accepted=True)
     conditions_evaluate(subject=agreement)

@@ -6,10 +6,9 @@ import hashlib
 
 import pytest
 
-from django.utils import timezone
-
 from compliance.models import AuditEvent, Export, ExportStatus
 from contracting.services import agreement_suspend
+from core import clock
 from tests import factories
 from tests.admin.conftest import change_url
 from tests.compliance.reports_world import at, days_ago
@@ -148,8 +147,8 @@ def test_the_as_of_view_shows_the_state_on_a_past_date(client_for, officer, audi
     url = f"{EXPORTS}as-of/contracting/agreement/{agreement.pk}/"
     assert url in client.get(change_url(agreement)).content.decode()
     # when
-    before = client.get(url, {"date": (timezone.localdate() - datetime.timedelta(days=5)).isoformat()})
-    after = client.get(url, {"date": timezone.localdate().isoformat()})
+    before = client.get(url, {"date": (clock.today() - datetime.timedelta(days=5)).isoformat()})
+    after = client.get(url, {"date": clock.today().isoformat()})
     # then
     assert before.status_code == 200
     assert 'data-state="active"' in before.content.decode()
@@ -167,6 +166,6 @@ def test_the_as_of_link_is_on_memberships_applications_and_coalitions(client_for
         assert f"{EXPORTS}as-of/{obj._meta.app_label}/{obj._meta.model_name}/{obj.pk}/" in page
         response = client.get(
             f"{EXPORTS}as-of/{obj._meta.app_label}/{obj._meta.model_name}/{obj.pk}/",
-            {"date": timezone.localdate().isoformat()},
+            {"date": clock.today().isoformat()},
         )
         assert response.status_code == 200

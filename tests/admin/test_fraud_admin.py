@@ -7,7 +7,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from coalitions.models import MembershipStatus
 from compliance.fraud.services import signal_request_confirmation, signal_start_investigation
@@ -21,6 +20,7 @@ from compliance.models import (
     SignalStatus,
 )
 from contracting.models import AgreementStatus
+from core import clock
 from tests import factories
 from tests.admin.conftest import change_url, changelist_url, messages_of, transition_url
 from tests.compliance import fraud_fixtures
@@ -134,7 +134,7 @@ def test_an_officer_records_a_report_to_ikz(client_for, officer, second_officer)
     response = client.post(
         signal_url(signal, "ikz_report"),
         {
-            "reported_on": timezone.localdate().isoformat(),
+            "reported_on": clock.today().isoformat(),
             "reference": "IKZ-77",
             "shared_information": "Declaratieoverzicht 2025",
             "decided_by": second_officer.pk,

@@ -14,6 +14,7 @@ from django.utils.formats import number_format
 from compliance.models import AuditEvent
 from contracting.models import IndexationRun, SubAgreement, Tariff
 from contracting.services import tariffs_index, tariffs_true_up
+from core import clock
 from tests import factories
 from tests.admin.conftest import change_url, changelist_url, messages_of
 
@@ -150,7 +151,7 @@ def test_indexation_form_proposes_next_year(client_for, officer):
     response = client_for(officer).get(INDEX)
     # then
     assert response.status_code == 200
-    assert response.context["form"].initial["year"] == datetime.date.today().year + 1
+    assert response.context["form"].initial["year"] == clock.today().year + 1
 
 
 def true_up_agreement(officer):

@@ -4,8 +4,7 @@ import datetime
 
 import pytest
 
-from django.utils import timezone
-
+from core import clock
 from tests.compliance.factories import DocumentFactory, FraudSignalFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +15,7 @@ pytestmark = pytest.mark.django_db
 )
 def test_as_of_gives_the_state_of_a_document_or_signal(api_for, officer, resource, factory):
     obj = factory()
-    today = timezone.localdate()
+    today = clock.today()
     response = api_for(officer).get(f"/api/v1/{resource}/{obj.uuid}/as-of", {"date": today.isoformat()})
     assert response.status_code == 200
     body = response.json()

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from compliance.models import AuditEvent, DocumentStatus, DocumentVersion
+from core import clock
 from tests import factories
 from tests.api.helpers import assert_problem, fresh_client, transition_url, uuids
 from tests.compliance import files
@@ -265,10 +266,9 @@ def test_the_provider_sees_which_steps_it_may_take(provider_user):
 def test_filter_overdue(provider, provider_user):
     import datetime
 
-    from django.utils import timezone
 
-    late = requested(provider=provider, due_date=timezone.localdate() - datetime.timedelta(days=1))
-    requested(provider=provider, due_date=timezone.localdate() + datetime.timedelta(days=10))
+    late = requested(provider=provider, due_date=clock.today() - datetime.timedelta(days=1))
+    requested(provider=provider, due_date=clock.today() + datetime.timedelta(days=10))
     response = fresh_client(provider_user).get("/api/v1/documents?overdue=true")
     assert uuids(response) == {str(late.uuid)}
     assert response.json()["results"][0]["overdue"] is True

@@ -5,9 +5,8 @@ import hashlib
 
 import pytest
 
-from django.utils import timezone
-
 from compliance.models import AuditEvent, Export
+from core import clock
 from tests import factories
 from tests.api.helpers import assert_problem, fresh_client
 from tests.compliance.reports_world import at, build_world, days_ago
@@ -169,10 +168,10 @@ def test_as_of_returns_the_past_state_after_later_transitions(officer, auditor):
     # when
     before = client.get(
         f"/api/v1/agreements/{agreement.uuid}/as-of",
-        {"date": (timezone.localdate() - datetime.timedelta(days=5)).isoformat()},
+        {"date": (clock.today() - datetime.timedelta(days=5)).isoformat()},
     )
     after = client.get(
-        f"/api/v1/agreements/{agreement.uuid}/as-of", {"date": timezone.localdate().isoformat()}
+        f"/api/v1/agreements/{agreement.uuid}/as-of", {"date": clock.today().isoformat()}
     )
     # then
     assert before.status_code == 200, before.content
@@ -191,7 +190,7 @@ def test_as_of_returns_the_past_state_after_later_transitions(officer, auditor):
 def test_as_of_on_every_state_machine_resource(officer, auditor):
     world = build_world(officer)
     client = fresh_client(auditor)
-    day = timezone.localdate().isoformat()
+    day = clock.today().isoformat()
     for resource, obj in (
         ("procedures", world.procedure),
         ("applications", world.application),

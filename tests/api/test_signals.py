@@ -7,10 +7,10 @@ import pytest
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from compliance.fraud.services import ikz_report_record, ikz_request_record
 from compliance.models import AuditEvent, DeclarationLine, FraudSignal, ImportBatch, SignalStatus
+from core import clock
 from tests import factories
 from tests.api.helpers import assert_problem, fresh_client, transition_url, uuids
 from tests.compliance import fraud_fixtures
@@ -123,7 +123,7 @@ def test_the_signal_as_it_stood_on_a_date(officer):
     signal = FraudSignalFactory()
     fresh_client(officer).post(transition_url("signals", signal, "start_investigation"), {}, format="json")
 
-    response = fresh_client(officer).get(f"/api/v1/signals/{signal.uuid}/as-of?date={timezone.localdate()}")
+    response = fresh_client(officer).get(f"/api/v1/signals/{signal.uuid}/as-of?date={clock.today()}")
 
     assert response.status_code == 200 and response.json()["state"] == "investigating"
 
@@ -134,13 +134,13 @@ def make_signal():
     report = ikz_report_record(
         signal_uuid=signal.uuid,
         actor=officer,
-        reported_on=timezone.localdate(),
+        reported_on=clock.today(),
         reference="IKZ-1",
         shared_information="Dossier",
         decided_by=officer,
     )
     ikz_request_record(
-        report_uuid=report.uuid, actor=officer, received_on=timezone.localdate(), request="Vraag"
+        report_uuid=report.uuid, actor=officer, received_on=clock.today(), request="Vraag"
     )
 
 

@@ -2,8 +2,6 @@ import datetime
 
 import factory
 
-from django.utils import timezone
-
 from compliance.models import (
     AccountabilityDocument,
     Condition,
@@ -16,6 +14,7 @@ from compliance.models import (
     SignalSeverity,
     SignalStatus,
 )
+from core import clock
 from tests.factories import ProviderFactory, UserFactory, today
 
 
@@ -38,7 +37,7 @@ class DocumentFactory(factory.django.DjangoModelFactory):
             valid_from=factory.LazyFunction(lambda: today() - datetime.timedelta(days=30)),
             valid_until=factory.LazyFunction(lambda: today() + datetime.timedelta(days=335)),
             sha256="ab" * 32,
-            reviewed_at=factory.LazyFunction(timezone.now),
+            reviewed_at=factory.LazyFunction(clock.now),
         )
         rejected = factory.Trait(status=DocumentStatus.REJECTED, verdict_reason="Onleesbaar")
         lapsed = factory.Trait(
@@ -102,9 +101,9 @@ class FraudSignalFactory(factory.django.DjangoModelFactory):
         confirmed = factory.Trait(
             status=SignalStatus.CONFIRMED,
             confirmation_requested_by=factory.SubFactory(UserFactory),
-            confirmation_requested_at=factory.LazyFunction(timezone.now),
+            confirmation_requested_at=factory.LazyFunction(clock.now),
             confirmation_reason="Onderzoek bevestigt de declaraties zonder toewijzing.",
             decided_by=factory.SubFactory(UserFactory),
-            decided_at=factory.LazyFunction(timezone.now),
+            decided_at=factory.LazyFunction(clock.now),
         )
         dismissed = factory.Trait(status=SignalStatus.DISMISSED, dismissal_reason="Verklaard door correctie.")

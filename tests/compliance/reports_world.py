@@ -7,9 +7,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from unittest import mock
-
-from django.utils import timezone
 
 from compliance.models import ConditionEvaluation, DocumentType, EvaluationOutcome
 from compliance.services import declaration_record
@@ -21,6 +18,7 @@ from contracting.services import (
     application_submit,
     procedure_open,
 )
+from core import clock
 from tests import factories
 from tests.compliance.factories import DocumentFactory, FraudSignalFactory, condition
 
@@ -28,12 +26,12 @@ from tests.compliance.factories import DocumentFactory, FraudSignalFactory, cond
 @contextmanager
 def at(moment: datetime.datetime):
     """Everything inside happens at ``moment`` (audit events, created_at, evaluations)."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
+    with clock.travel(moment, tick=False):
         yield
 
 
 def days_ago(n: int) -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(days=n)
+    return clock.now() - datetime.timedelta(days=n)
 
 
 @dataclass
@@ -124,7 +122,7 @@ def build_world(officer: Any) -> World:
             statement="Wij hebben een vertrouwenspersoon.",
             signed_by_name="J. Jansen",
             signed_by_role="bestuurder",
-            signed_on=timezone.localdate(),
+            signed_on=clock.today(),
         )
     with at(days_ago(5)):
         agreement_suspend(uuid=agreement.uuid, actor=officer, reason="Onderzoek naar declaraties")
@@ -156,7 +154,7 @@ def record_evaluation(
         subject_type=subject._meta.label_lower,
         subject_uuid=subject.uuid,
         subject_repr=str(subject),
-        evaluated_at=timezone.now(),
+        evaluated_at=clock.now(),
         outcome=outcome,
         reasons=[] if outcome == "satisfied" else [{"code": "in_review", "message": "Wacht op beoordeling"}],
         evidence=evidence,

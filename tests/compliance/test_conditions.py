@@ -3,8 +3,6 @@ from decimal import Decimal
 
 import pytest
 
-from django.utils import timezone
-
 from coalitions.models import MembershipStatus
 from coalitions.services import membership_activate
 from compliance.models import ConditionEvaluation, DocumentType, Waiver, WaiverStatus
@@ -18,6 +16,7 @@ from compliance.services import (
 )
 from contracting.models import AgreementStatus, ApplicationStatus, SubAgreement, Tariff
 from contracting.services import agreement_activate, agreement_reinstate, application_admit, procedure_open
+from core import clock
 from core.exceptions import FourEyesRequired, GuardFailed, ReasonRequired, TransitionForbidden
 from tests import factories
 from tests.compliance.factories import (
@@ -160,13 +159,13 @@ def test_history_keeps_what_was_true_then():
     # given an evaluation while the policy was missing
     agreement = agreement_with("anti_discrimination_policy")
     conditions_evaluate(subject=agreement)
-    before = timezone.now()
+    before = clock.now()
     # when the evidence arrives and the condition is re-evaluated
     DocumentFactory(provider=agreement.provider, accepted=True)
     conditions_evaluate(subject=agreement)
     # then the past evaluation is unchanged and the present one differs
     assert [e.outcome for e in evaluations_as_of(agreement, before)] == ["pending"]
-    assert [e.outcome for e in evaluations_as_of(agreement, timezone.now())] == ["satisfied"]
+    assert [e.outcome for e in evaluations_as_of(agreement, clock.now())] == ["satisfied"]
     assert ConditionEvaluation.objects.filter(subject_uuid=agreement.uuid).count() == 2
 
 

@@ -15,12 +15,20 @@ from compliance.models import (
     DocumentStatus,
     DocumentType,
 )
+from core import clock
 from tests import factories
 from tests.compliance.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    """Requests depend on the day: every test here runs on TODAY, whatever the real date."""
+    with clock.travel(TODAY, tick=False):
+        yield
 
 
 def doc_type(code: str) -> DocumentType:
@@ -105,13 +113,13 @@ def test_an_accepted_document_means_the_provider_is_not_asked_again():
     agreement = agreement_with_condition("anti_discrimination_policy")
     DocumentFactory(provider=agreement.provider, accepted=True)  # delivered earlier, still valid
     condition_requirement()
-    assert document_generate_requests(today=datetime.date.today()) == 0
+    assert document_generate_requests(today=clock.today()) == 0
 
 
 def test_a_lapsing_one_off_document_is_requested_again_before_it_expires():
     # given: accepted, valid until 40 days from now; requested 60 days before that
     agreement = agreement_with_condition("anti_discrimination_policy")
-    today = datetime.date.today()
+    today = clock.today()
     old = DocumentFactory(
         provider=agreement.provider, accepted=True, valid_until=today + datetime.timedelta(days=40)
     )
@@ -192,7 +200,7 @@ def test_ended_agreements_and_inactive_requirements_ask_nothing():
 
 
 def test_overdue_is_past_the_due_date_while_owed():
-    today = datetime.date.today()
+    today = clock.today()
     late = DocumentFactory(status=DocumentStatus.REQUESTED, due_date=today - datetime.timedelta(days=1))
     rejected_late = DocumentFactory(rejected=True, due_date=today - datetime.timedelta(days=1))
     DocumentFactory(status=DocumentStatus.REQUESTED, due_date=today)  # due today: not yet

@@ -13,6 +13,7 @@ from compliance.documents.services import (
     documents_expire_lapsed,
 )
 from compliance.models import AuditEvent, ConditionEvaluation, DocumentStatus, DocumentType
+from core import clock
 from core.exceptions import GuardFailed, ReasonRequired, TransitionForbidden
 from tests import factories
 from tests.compliance.document_helpers import requested, uploaded
@@ -46,7 +47,7 @@ def test_acceptance_satisfies_the_condition_decided_by_that_document_type(
     # then
     document.refresh_from_db()
     assert document.status == DocumentStatus.ACCEPTED
-    assert (document.reviewed_by, document.valid_from) == (officer, datetime.date.today())
+    assert (document.reviewed_by, document.valid_from) == (officer, clock.today())
     assert document.valid_until is not None  # 36 months for this type
     assert len(callbacks) >= 1
     assert latest_outcome(agreement, "anti_discrimination_policy") == "satisfied"
@@ -61,7 +62,7 @@ def test_the_validity_of_a_dated_document_counts_from_its_date(officer, provider
     from compliance.documents.services import document_upload
     from tests.compliance import files
 
-    issued = datetime.date.today() - datetime.timedelta(days=30)
+    issued = clock.today() - datetime.timedelta(days=30)
     document_upload(
         uuid=document.uuid,
         actor=provider_user,

@@ -10,6 +10,7 @@ from compliance.audit import events_for
 from compliance.documents.services import document_reject, document_start_review, document_upload
 from compliance.documents.validation import UploadRefused
 from compliance.models import AccountabilityDocument, DocumentStatus, DocumentType, DocumentVersion
+from core import clock
 from core.exceptions import InvalidTransition, TransitionForbidden
 from tests import factories
 from tests.compliance import files
@@ -187,7 +188,6 @@ def test_an_officer_may_upload_on_behalf_of_the_provider(officer, provider):
 def test_a_document_with_a_maximum_age_needs_its_date(provider, provider_user):
     import datetime
 
-    from django.utils import timezone
 
     kvk = DocumentType.objects.get(code="kvk_extract")  # at most 6 months old
     document = requested(provider=provider, document_type=kvk)
@@ -195,9 +195,9 @@ def test_a_document_with_a_maximum_age_needs_its_date(provider, provider_user):
         upload(document, provider_user)
     assert missing.value.code == "issued_on_required"
     with pytest.raises(UploadRefused) as old:
-        upload(document, provider_user, issued_on=timezone.localdate() - datetime.timedelta(days=200))
+        upload(document, provider_user, issued_on=clock.today() - datetime.timedelta(days=200))
     assert old.value.code == "document_too_old"
-    version = upload(document, provider_user, issued_on=timezone.localdate() - datetime.timedelta(days=20))
+    version = upload(document, provider_user, issued_on=clock.today() - datetime.timedelta(days=20))
     assert version.issued_on is not None
 
 

@@ -5,8 +5,6 @@ import datetime
 
 import pytest
 
-from django.utils import timezone
-
 from coalitions.models import MembershipStatus
 from compliance.fraud.services import (
     SIGNAL_TRANSITIONS,
@@ -21,6 +19,7 @@ from compliance.fraud.services import (
 )
 from compliance.models import AuditEvent, SignalStatus
 from contracting.models import AgreementStatus
+from core import clock
 from core.exceptions import GuardFailed, InvalidInput, InvalidTransition, ReasonRequired, TransitionForbidden
 from core.transitions import available_transitions
 from tests import factories
@@ -141,12 +140,12 @@ def test_a_confirmed_signal_violates_the_integrity_condition(
 
     agreement = factories.AgreementFactory(active=True)
     signal = proposed(FraudSignalFactory(provider=agreement.provider), officer)
-    assert confirmed_fraud_signals(agreement, agreement.provider, timezone.localdate()).value == 0
+    assert confirmed_fraud_signals(agreement, agreement.provider, clock.today()).value == 0
 
     with django_capture_on_commit_callbacks(execute=True):
         signal_confirm(uuid=signal.uuid, actor=second_officer)
 
-    assert confirmed_fraud_signals(agreement, agreement.provider, timezone.localdate()).value == 1
+    assert confirmed_fraud_signals(agreement, agreement.provider, clock.today()).value == 1
 
 
 # --------------------------------------------------------------------------- suspensions
@@ -210,7 +209,7 @@ def test_a_report_to_ikz_and_the_requests_that_come_back_are_recorded(officer, s
     report = ikz_report_record(
         signal_uuid=signal.uuid,
         actor=officer,
-        reported_on=timezone.localdate(),
+        reported_on=clock.today(),
         reference="IKZ-2025-0042",
         shared_information="Declaraties 2025, toewijzingen, signaalrapport",
         decided_by=second_officer,
@@ -218,12 +217,12 @@ def test_a_report_to_ikz_and_the_requests_that_come_back_are_recorded(officer, s
     request = ikz_request_record(
         report_uuid=report.uuid,
         actor=officer,
-        received_on=timezone.localdate(),
+        received_on=clock.today(),
         request="Graag de KvK-gegevens en bestuurders",
-        due_on=timezone.localdate() + datetime.timedelta(days=14),
+        due_on=clock.today() + datetime.timedelta(days=14),
     )
     answered = ikz_request_answer(
-        uuid=request.uuid, actor=officer, answered_on=timezone.localdate(), answer="Verstuurd"
+        uuid=request.uuid, actor=officer, answered_on=clock.today(), answer="Verstuurd"
     )
     # then
     assert (report.signal, report.decided_by, report.recorded_by) == (signal, second_officer, officer)
@@ -238,13 +237,13 @@ def test_a_report_to_ikz_and_the_requests_that_come_back_are_recorded(officer, s
     ]
     with pytest.raises(InvalidTransition):
         ikz_request_answer(
-            uuid=request.uuid, actor=officer, answered_on=timezone.localdate(), answer="Nogmaals"
+            uuid=request.uuid, actor=officer, answered_on=clock.today(), answer="Nogmaals"
         )
 
 
 def test_an_ikz_report_needs_an_investigated_signal_an_officer_and_the_facts(officer, auditor):
     signal = FraudSignalFactory()
-    arguments = {"reported_on": timezone.localdate(), "reference": "IKZ-1", "shared_information": "Dossier"}
+    arguments = {"reported_on": clock.today(), "reference": "IKZ-1", "shared_information": "Dossier"}
     with pytest.raises(InvalidTransition):
         ikz_report_record(signal_uuid=signal.uuid, actor=officer, decided_by=officer, **arguments)
     with pytest.raises(TransitionForbidden):

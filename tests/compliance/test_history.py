@@ -5,12 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from django.utils import timezone
-
 from compliance.history import subject_as_of
 from compliance.models import ConditionRequirement, EvaluationOutcome
 from contracting.models import IndexRate, SubAgreement
 from contracting.services import agreement_extend, agreement_suspend, tariffs_index, tariffs_true_up
+from core import clock
 from tests import factories
 from tests.compliance.factories import condition
 from tests.compliance.reports_world import at, build_world, days_ago, record_evaluation
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def day(n: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=n)
+    return clock.today() - datetime.timedelta(days=n)
 
 
 @pytest.fixture
@@ -80,7 +79,7 @@ def test_an_extension_after_the_date_is_undone_in_the_term(agreement, officer):
 
 def test_tariffs_as_the_indexation_runs_had_set_them(officer):
     # given last year's tariff, this year's index rates, an agreement on a lot with the product
-    year = timezone.localdate().year
+    year = clock.today().year
     authority = factories.MunicipalityFactory()
     product = factories.ProductFactory()
     factories.TariffFactory(authority=authority, product=product, year=year - 1, amount=Decimal("60.00"))

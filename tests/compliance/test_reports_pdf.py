@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from compliance.models import AuditEvent
 from compliance.reports.services import export_request
+from core import clock
 from tests.compliance.reports_world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +74,7 @@ def test_the_provider_dossier(world, auditor):
 
 
 def test_the_provider_dossier_as_of_a_past_date(world, auditor):
-    day = timezone.localdate() - datetime.timedelta(days=7)
+    day = clock.today() - datetime.timedelta(days=7)
     _export, text, _reader = make(
         "provider_dossier", {"provider": str(world.provider.uuid), "as_of": day.isoformat()}, auditor
     )
@@ -94,7 +95,7 @@ def test_the_procedure_report(world, auditor):
 
 
 def test_the_period_report_with_charts(world, auditor):
-    year = timezone.localdate().year
+    year = clock.today().year
     _export, text, reader = make(
         "period_report",
         {

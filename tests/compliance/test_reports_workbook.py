@@ -7,11 +7,12 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext
 
 from compliance.models import AuditEvent, ExportStatus
 from compliance.reports.services import export_request
+from core import clock
 from tests import factories
 from tests.compliance.reports_world import build_world
 
@@ -41,7 +42,7 @@ def world(officer):
 
 @pytest.fixture
 def workbook_export(world, auditor):
-    year = timezone.localdate().year
+    year = clock.today().year
     return export_request(
         kind="workbook",
         parameters={
@@ -124,7 +125,7 @@ def test_dates_are_excel_dates_and_amounts_numbers_in_euros(workbook_export):
     start = column(agreements, "Start date")[0]
     assert isinstance(start.value, datetime.datetime) and start.is_date
     assert start.number_format == "dd-mm-yyyy"
-    ceiling = column(agreements, f"Budget ceiling {timezone.localdate().year}")[0]
+    ceiling = column(agreements, f"Budget ceiling {clock.today().year}")[0]
     assert ceiling.value == 125000 and ceiling.data_type == "n"
     assert "€" in ceiling.number_format
     tariff = column(wb["Tariffs"], "Tariff per unit")[0]

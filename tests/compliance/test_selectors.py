@@ -5,6 +5,7 @@ from django.core.management import call_command
 from compliance.models import ConditionEvaluation
 from compliance.selectors import compliance_matrix, provider_missing
 from compliance.services import conditions_evaluate
+from core import clock
 from tests.compliance.factories import DocumentFactory, condition
 from tests.compliance.test_conditions import agreement_with
 
@@ -46,13 +47,12 @@ def test_scheduled_run_stores_only_changes():
 
 
 def test_a_removed_condition_no_longer_shows_as_missing_but_stays_in_history(officer):
-    from django.utils import timezone
 
     from compliance.services import condition_adjust, evaluations_as_of
 
     agreement = agreement_with("anti_discrimination_policy", "meldcode")
     conditions_evaluate(subject=agreement)
-    before = timezone.now()
+    before = clock.now()
     condition_adjust(
         subject=agreement,
         condition=condition("meldcode"),

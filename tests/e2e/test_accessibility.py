@@ -5,9 +5,8 @@ import datetime
 
 import pytest
 
-from django.utils import timezone
-
 from compliance.models import AccountabilityDocument, DocumentType
+from core import clock
 from tests import factories
 from tests.compliance import files
 from tests.compliance.document_helpers import uploaded
@@ -31,7 +30,7 @@ def serious_violations(page) -> list[str]:
 @pytest.fixture
 def world(people):
     provider = people["provider"]
-    today = timezone.localdate()
+    today = clock.today()
     kinds = DocumentType.objects.in_bulk(field_name="code")
     overdue = AccountabilityDocument.objects.create(
         provider=provider,

@@ -5,9 +5,8 @@ import datetime
 
 import pytest
 
-from django.utils import timezone
-
 from compliance.models import AccountabilityDocument, DocumentStatus, DocumentType
+from core import clock
 from tests.compliance import files
 
 from .conftest import login
@@ -20,7 +19,7 @@ def requested_document(people):
     return AccountabilityDocument.objects.create(
         provider=people["provider"],
         document_type=DocumentType.objects.get(code="anti_discrimination_policy"),
-        due_date=timezone.localdate() + datetime.timedelta(days=10),
+        due_date=clock.today() + datetime.timedelta(days=10),
     )
 
 

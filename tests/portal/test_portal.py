@@ -8,9 +8,9 @@ import pytest
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from compliance.models import DocumentStatus, DocumentVersion
+from core import clock
 from tests import factories
 from tests.compliance import files
 from tests.compliance.document_helpers import requested, uploaded
@@ -52,7 +52,7 @@ def test_a_user_without_an_organisation_gets_a_clear_page(client_for):
 
 def test_the_dashboard_shows_what_is_due_overdue_rejected_and_pending(client_for, provider, provider_user):
     # given
-    today = timezone.localdate()
+    today = clock.today()
     late = requested(provider=provider, due_date=today - datetime.timedelta(days=2))
     soon = requested(provider=provider, due_date=today + datetime.timedelta(days=5))
     rejected = DocumentFactory(provider=provider, rejected=True, verdict_reason="Handtekening ontbreekt")
@@ -149,7 +149,7 @@ def test_a_user_of_several_providers_chooses_one(client_for, provider, provider_
     # given
     second = factories.ProviderFactory(name="Tweede aanbieder")
     second.users.add(provider_user)
-    requested(provider=second, due_date=timezone.localdate())
+    requested(provider=second, due_date=clock.today())
     client = client_for(provider_user)
     # when
     first_visit = client.get("/portal/documents/")

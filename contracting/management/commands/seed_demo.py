@@ -18,7 +18,6 @@ cannot be reset in part) and loads the reference data again.
 """
 
 import datetime
-import itertools
 import logging
 import time
 from collections import Counter
@@ -28,7 +27,6 @@ from decimal import ROUND_CEILING, Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.apps import apps as django_apps
@@ -41,7 +39,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations.special import RunPython
-from django.utils import timezone
 
 from coalitions import services as coalition_services
 from coalitions.models import Coalition, Membership, MembershipRole
@@ -81,6 +78,7 @@ from contracting.models import (
 )
 from contracting.reference_data import municipalities
 from contracting.roles import ADMINISTRATOR, AUDITOR, OFFICER, PROVIDER_USER
+from core import clock
 from core.dates import add_months
 from core.exceptions import DomainError
 
@@ -162,19 +160,6 @@ PASS = {
 # --------------------------------------------------------------------------- simulated clock
 
 
-@contextmanager
-def clock_at(moment: datetime.datetime) -> Iterator[None]:
-    """Let timezone.now() (and so localdate(), auto_now fields, audit times) start at ``moment``."""
-    ticks = itertools.count()
-    start = moment.astimezone(datetime.UTC)  # like the real timezone.now(): the audit hash depends on it
-
-    def now() -> datetime.datetime:
-        return start + datetime.timedelta(milliseconds=next(ticks))
-
-    with mock.patch("django.utils.timezone.now", now):
-        yield
-
-
 class Timeline:
     """Steps to run in date order; a step on or after today runs on the real clock."""
 
@@ -195,7 +180,7 @@ class Timeline:
                 action()
                 continue
             start = datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=tz)
-            with clock_at(start + datetime.timedelta(minutes=2 * per_day[day])):
+            with clock.travel(start + datetime.timedelta(minutes=2 * per_day[day])):
                 action()
             per_day[day] += 1
         return len(self.steps)
@@ -1196,7 +1181,7 @@ class DemoSeed:
     def run(self) -> int:
         earliest = datetime.date(self.today.year - 6, 10, 1)
         tz = ZoneInfo(settings.TIME_ZONE)
-        with clock_at(datetime.datetime.combine(earliest, datetime.time(8, 0), tzinfo=tz)):
+        with clock.travel(datetime.datetime.combine(earliest, datetime.time(8, 0), tzinfo=tz)):
             self.create_authorities()
             self.create_providers()
             self.create_products()
@@ -1371,7 +1356,7 @@ class Command(BaseCommand):
             reloaded = rerun_data_migrations()
             self.stdout.write(f"Database emptied; data migrations run again: {', '.join(reloaded)}.")
 
-        seed = DemoSeed(today=timezone.localdate())
+        seed = DemoSeed(today=clock.today())
         # Evidence recorded by the seed schedules condition re-evaluations after the commit; they run
         # in-process with the default task backend and would log a line each.
         with quiet("django_tasks"), transaction.atomic():
