@@ -4,7 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 
 
 class TransitionSerializer(serializers.Serializer):

@@ -25,7 +25,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from compliance.audit import events_for
+from audit.selectors import events_for
 from core.exceptions import StaleObject, UnknownTransition
 from core.transitions import available_transitions
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from audit.services import audit_record
 from compliance import guards as condition_guards
-from compliance.audit import audit_record
 from core.exceptions import GuardFailed, InvalidTransition
 from core.guards import Unmet
 from core.transitions import check_guards, operation, perform_transition, require_permission

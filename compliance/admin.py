@@ -9,7 +9,6 @@
 - The compliance matrix (providers × conditions) and a provider's "what is missing" page.
 """
 
-import json
 from typing import Any
 
 from django import forms
@@ -26,6 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import pretty_json, subject_link, subject_type_label
 from core.admin_transitions import message_domain_error
 from core.exceptions import DomainError
 
@@ -34,11 +34,8 @@ from .admin_panels import (
     attach_evidence,
     outcome_badge,
     outcome_label,
-    subject_link,
-    subject_type_label,
 )
 from .models import (
-    AuditEvent,
     Condition,
     ConditionCategory,
     ConditionEvaluation,
@@ -63,12 +60,6 @@ from .services import (
 
 MATRIX_PAGE_SIZE = 50
 MATRIX_PERMISSION = "compliance.view_conditionevaluation"
-
-
-def pretty_json(value: Any) -> str:
-    return format_html(
-        "<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
-    )
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -583,53 +574,6 @@ class FraudSignalAdmin(ReadOnlyAdmin):
     @admin.display(description=_("evidence numbers"))
     def evidence_numbers(self, obj: FraudSignal) -> str:
         return pretty_json(obj.evidence)
-
-
-# --------------------------------------------------------------------------- the audit trail
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    """Readable by officers, auditors and administrators; append-only for everyone, superusers included:
-    the chain of hashes must stay intact."""
-
-    list_display = (
-        "occurred_at",
-        "event",
-        "subject_type",
-        "subject_repr",
-        "from_state",
-        "to_state",
-        "actor_name",
-    )
-    list_filter = ("subject_type", "event")
-    search_fields = ("event", "subject_repr", "actor_name", "reason")
-    date_hierarchy = "occurred_at"
-    show_full_result_count = False  # a million rows: don't count them twice
-    fields = (
-        "occurred_at",
-        "actor_name",
-        "event",
-        "subject_type",
-        "subject_uuid",
-        "subject_link",
-        "from_state",
-        "to_state",
-        "reason",
-        "pretty_data",
-        "prev_hash",
-        "hash",
-    )
-    readonly_fields = fields
-
-    @admin.display(description=_("subject description"))
-    def subject_link(self, obj: AuditEvent) -> str:
-        """A link to the subject's own change page, when it still exists and has an admin."""
-        return subject_link(obj.subject_type, obj.subject_uuid, obj.subject_repr)
-
-    @admin.display(description=_("data"))
-    def pretty_data(self, obj: AuditEvent) -> str:
-        return pretty_json(obj.data)
 
 
 # Documents (review, versions, requirements) and exports (report buttons, the as-of view) have their

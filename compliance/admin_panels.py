@@ -17,11 +17,12 @@ from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import admin_change_url
 from core import clock
 from core.admin_transitions import message_domain_error
 from core.exceptions import DomainError
@@ -70,39 +71,6 @@ def outcome_badge(outcome: str) -> str:
         outcome,
         outcome_label(outcome),
     )
-
-
-def admin_change_url(model: Any, pk: Any) -> str | None:
-    opts = model._meta
-    try:
-        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(pk)])
-    except NoReverseMatch:
-        return None
-
-
-def subject_type_label(subject_type: str) -> str:
-    """'contracting.agreement' -> the model's name in the user's language."""
-    from django.apps import apps
-
-    try:
-        return str(apps.get_model(subject_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return subject_type
-
-
-def subject_link(subject_type: str, subject_uuid: Any, text: str) -> str:
-    """A link to the change page of a subject stored by type and uuid (one query), or the text."""
-    from django.apps import apps
-
-    if not (subject_type and subject_uuid):
-        return text
-    try:
-        model = apps.get_model(subject_type)
-    except (LookupError, ValueError):
-        return text
-    pk = model._default_manager.filter(uuid=subject_uuid).values_list("pk", flat=True).first()
-    url = admin_change_url(model, pk) if pk is not None else None
-    return format_html('<a href="{}">{}</a>', url, text) if url else text
 
 
 EVIDENCE_MODELS = {

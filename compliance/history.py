@@ -22,10 +22,11 @@ from typing import Any
 
 from django.db.models import Q
 
+from audit.models import AuditEvent
+from audit.selectors import events_for
 from core import clock
 
-from .audit import events_for
-from .models import AuditEvent, Condition, ConditionEvaluation, ConditionRequirement
+from .models import Condition, ConditionEvaluation, ConditionRequirement
 from .services import evaluations_as_of
 
 SUBJECT_TYPES = (

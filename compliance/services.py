@@ -11,6 +11,7 @@ from uuid import UUID
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from core import clock
 from core.exceptions import (
     FourEyesRequired,
@@ -23,7 +24,6 @@ from core.exceptions import (
 from core.transitions import require_permission
 
 from . import engine
-from .audit import audit_record
 from .facts import gather, spec_of
 from .models import (
     Condition,

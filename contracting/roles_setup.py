@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from .roles import ADMINISTRATOR, AUDITOR, OFFICER, PROVIDER_USER, TRANSITION_PERMISSIONS
 
-DOMAIN_APPS = ["contracting", "coalitions", "compliance"]
+DOMAIN_APPS = ["audit", "contracting", "coalitions", "compliance"]
 # Models whose rows officers may edit in the admin (states only change through transitions).
 OFFICER_EDITABLE = {
     "contracting": [

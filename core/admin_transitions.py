@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from audit.selectors import events_for
 from core.exceptions import DomainError
 from core.transitions import available_transitions, step_label, step_reason_required
 
@@ -125,7 +126,6 @@ class TransitionAdminMixin:
         ]
 
     def get_transition_history(self, obj: Any) -> list[dict[str, Any]]:
-        from compliance.audit import events_for  # the audit trail lives in compliance
 
         labels = dict(self.opts.get_field(self.state_field).flatchoices)
         return [

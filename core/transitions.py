@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
+from audit.services import audit_record
 from core.exceptions import GuardFailed, InvalidTransition, ReasonRequired, TransitionForbidden
 from core.guards import Unmet
 
@@ -48,7 +49,6 @@ def perform_transition(
     kwargs: dict[str, Any] | None = None,
     after: Callable[[M, str], dict[str, Any] | None] | None = None,
 ) -> M:
-    from compliance.audit import audit_record  # the audit trail lives in compliance
 
     reason = (reason or "").strip()
     with transaction.atomic():

@@ -8,6 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from audit.services import audit_record
 from coalitions.models import Coalition, CoalitionStatus, Membership, MembershipRole, MembershipStatus
 from contracting.models import (
     Agreement,
@@ -323,7 +324,6 @@ def agreement_with_details(**kwargs) -> Agreement:
 
 def audit_event(subject=None, **kwargs):
     """One event in the audit trail, written the only way it may be written."""
-    from compliance.audit import audit_record
 
     kwargs.setdefault("actor", None)
     kwargs.setdefault("event", "provider.checked")

@@ -11,8 +11,8 @@ import pytest
 
 from django.db import connection
 
-from compliance import audit
-from compliance.models import AuditEvent
+from audit import services as audit
+from audit.models import AuditEvent
 from contracting.models import Agreement, AgreementStatus
 from contracting.services import agreement_suspend
 from core import transitions
@@ -44,7 +44,7 @@ def race(service, uuid, actor) -> tuple[list[str], list[Exception]]:
         finally:
             connection.close()
 
-    with mock.patch.object(audit, "audit_record", slow_audit):
+    with mock.patch.object(transitions, "audit_record", slow_audit):
         threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
         for t in threads:
             t.start()

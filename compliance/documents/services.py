@@ -21,12 +21,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from core import clock
 from core.exceptions import InvalidTransition, TransitionForbidden
 from core.guards import Unmet
 from core.transitions import perform_transition
 
-from ..audit import audit_record
 from ..models import (
     AccountabilityDocument,
     DocumentRequirement,

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from compliance.audit import audit_record
+from audit.services import audit_record
 from compliance.models import (
     AllocationLine,
     DeclarationLine,

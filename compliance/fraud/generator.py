@@ -24,6 +24,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from audit.services import audit_record
+
 from .pseudonym import BSN_WEIGHTS
 
 # --------------------------------------------------------------------------- catalogue
@@ -520,7 +522,6 @@ def install_world(manifest: Manifest):
     documents are replaced by the manifest's). Returns the authority."""
     from django.db import transaction
 
-    from compliance.audit import audit_record
     from compliance.models import AccountabilityDocument, DocumentType, ProviderAnnualFigures
     from contracting.models import BoardMember, ContractingAuthority, Product, ProductCategory, Provider, Unit
 

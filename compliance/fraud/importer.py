@@ -37,7 +37,7 @@ from typing import IO, Any
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from compliance.audit import audit_record
+from audit.services import audit_record
 from compliance.models import (
     AllocationLine,
     DeclarationLine,

@@ -21,10 +21,10 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.models import AuditEvent
 from compliance.models import (
     AccountabilityDocument,
     AllocationLine,
-    AuditEvent,
     DeclarationLine,
     ProviderAnnualFigures,
     SignalSeverity,

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from audit.services import audit_record
 from coalitions.models import Membership
 from coalitions.services import membership_suspend
-from compliance.audit import audit_record
 from compliance.models import FraudSignal, IkzInformationRequest, IkzReport, SignalStatus
 from contracting.models import Agreement
 from contracting.services import agreement_suspend

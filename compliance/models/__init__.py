@@ -1,4 +1,3 @@
-from .audit import AuditChainHead, AuditEvent
 from .conditions import (
     Condition,
     ConditionAdjustment,
@@ -48,8 +47,6 @@ from .signals import (
 __all__ = [
     "AccountabilityDocument",
     "AllocationLine",
-    "AuditChainHead",
-    "AuditEvent",
     "Condition",
     "ConditionAdjustment",
     "ConditionCategory",

@@ -25,7 +25,8 @@ from rest_framework.views import APIView
 from api.schema import problems
 from api.serializers import AuditEventSerializer
 from api.transitions import ResourceViewSet
-from compliance.models import AuditEvent, Export, ExportKind, ExportStatus
+from audit.models import AuditEvent
+from compliance.models import Export, ExportKind, ExportStatus
 from contracting import selectors as contracting_selectors
 from contracting.roles import can_read_everything
 from core.exceptions import DomainError

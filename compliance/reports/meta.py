@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from compliance.audit import GENESIS
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
+from audit.services import GENESIS
 from core import clock
 
 

@@ -36,12 +36,12 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import AuditEvent
+from audit.selectors import events_for
 from coalitions.models import Membership, MembershipStatus
-from compliance.audit import events_for
 from compliance.history import subject_as_of
 from compliance.models import (
     AccountabilityDocument,
-    AuditEvent,
     ConditionEvaluation,
     ConditionRequirement,
     DocumentStatus,

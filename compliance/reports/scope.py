@@ -6,8 +6,9 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
+from audit.models import AuditEvent
 from coalitions.models import Coalition, Membership
-from compliance.models import AuditEvent, Export
+from compliance.models import Export
 from contracting.models import (
     Agreement,
     Application,

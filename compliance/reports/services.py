@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from compliance.audit import audit_record
+from audit.services import audit_record
 from compliance.models import Export, ExportKind, ExportStatus
 from contracting.models import ContractingAuthority, Procedure, Provider
 from contracting.roles import can_read_everything, provider_ids_for

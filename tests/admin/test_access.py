@@ -4,8 +4,8 @@ import pytest
 
 from django.contrib import admin
 
+from audit.models import AuditEvent
 from coalitions.models import Coalition, Membership
-from compliance.models import AuditEvent
 from contracting.models import (
     Agreement,
     AgreementStatus,
@@ -307,9 +307,9 @@ def test_nobody_may_add_change_or_delete_audit_events(client_for, request, djang
     event = factories.audit_event(reason="controle")
     client = client_for(user)
     # when
-    add = client.get("/admin/compliance/auditevent/add/")
+    add = client.get("/admin/audit/auditevent/add/")
     change = client.post(change_url(event), {"reason": "vervalst"})
-    delete = client.post(f"/admin/compliance/auditevent/{event.pk}/delete/", {"post": "yes"})
+    delete = client.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"})
     # then
     assert add.status_code == 403
     assert change.status_code == 403

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEvent
 from coalitions.models import Membership
-from compliance.models import AuditEvent
 from contracting.models import Agreement, Application, Procedure, Provider, Tariff
 from tests import factories
 from tests.admin.conftest import changelist_url

@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEvent
 from compliance.models import (
     AccountabilityDocument,
-    AuditEvent,
     Condition,
     ConditionEvaluation,
     DocumentType,

@@ -7,8 +7,8 @@ import pytest
 
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from compliance.models import (
-    AuditEvent,
     ConditionAdjustment,
     ConditionEvaluation,
     ConditionRequirement,

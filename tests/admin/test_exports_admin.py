@@ -6,7 +6,8 @@ import hashlib
 
 import pytest
 
-from compliance.models import AuditEvent, Export, ExportStatus
+from audit.models import AuditEvent
+from compliance.models import Export, ExportStatus
 from contracting.services import agreement_suspend
 from core import clock
 from tests import factories

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from coalitions.models import MembershipStatus
 from compliance.fraud.services import signal_request_confirmation, signal_start_investigation
 from compliance.models import (
-    AuditEvent,
     DeclarationLine,
     FraudRuleSetting,
     FraudSignal,

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.formats import number_format
 
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 from contracting.models import IndexationRun, SubAgreement, Tariff
 from contracting.services import tariffs_index, tariffs_true_up
 from core import clock

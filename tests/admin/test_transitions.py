@@ -4,8 +4,8 @@ import pytest
 
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from coalitions.models import CoalitionStatus, MembershipStatus
-from compliance.models import AuditEvent
 from contracting.models import (
     AgreementStatus,
     ApplicationAssessment,

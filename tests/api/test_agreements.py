@@ -4,8 +4,8 @@ import pytest
 
 from django.conf import settings
 
+from audit.models import AuditEvent
 from coalitions.models import MembershipStatus
-from compliance.models import AuditEvent
 from contracting.models import AgreementStatus, SubAgreement
 from tests import factories
 from tests.api.helpers import assert_problem, transition_url, uuids

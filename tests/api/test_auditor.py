@@ -2,8 +2,8 @@
 
 import pytest
 
+from audit.models import AuditEvent
 from coalitions.services import COALITION_TRANSITIONS, MEMBERSHIP_TRANSITIONS
-from compliance.models import AuditEvent
 from contracting.services import AGREEMENT_TRANSITIONS, APPLICATION_TRANSITIONS, PROCEDURE_TRANSITIONS
 from tests import factories
 from tests.api.helpers import assert_problem, transition_url, uuids

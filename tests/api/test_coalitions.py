@@ -2,8 +2,8 @@
 
 import pytest
 
+from audit.models import AuditEvent
 from coalitions.models import CoalitionStatus, MembershipRole, MembershipStatus
-from compliance.models import AuditEvent
 from tests import factories
 from tests.api.helpers import assert_problem, transition_url, uuids
 

@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from compliance.models import AuditEvent, DocumentStatus, DocumentVersion
+from audit.models import AuditEvent
+from compliance.models import DocumentStatus, DocumentVersion
 from core import clock
 from tests import factories
 from tests.api.helpers import assert_problem, fresh_client, transition_url, uuids
@@ -265,7 +266,6 @@ def test_the_provider_sees_which_steps_it_may_take(provider_user):
 
 def test_filter_overdue(provider, provider_user):
     import datetime
-
 
     late = requested(provider=provider, due_date=clock.today() - datetime.timedelta(days=1))
     requested(provider=provider, due_date=clock.today() + datetime.timedelta(days=10))

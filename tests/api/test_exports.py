@@ -5,7 +5,8 @@ import hashlib
 
 import pytest
 
-from compliance.models import AuditEvent, Export
+from audit.models import AuditEvent
+from compliance.models import Export
 from core import clock
 from tests import factories
 from tests.api.helpers import assert_problem, fresh_client
@@ -170,9 +171,7 @@ def test_as_of_returns_the_past_state_after_later_transitions(officer, auditor):
         f"/api/v1/agreements/{agreement.uuid}/as-of",
         {"date": (clock.today() - datetime.timedelta(days=5)).isoformat()},
     )
-    after = client.get(
-        f"/api/v1/agreements/{agreement.uuid}/as-of", {"date": clock.today().isoformat()}
-    )
+    after = client.get(f"/api/v1/agreements/{agreement.uuid}/as-of", {"date": clock.today().isoformat()})
     # then
     assert before.status_code == 200, before.content
     body = before.json()

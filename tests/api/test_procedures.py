@@ -2,7 +2,7 @@
 
 import pytest
 
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 from contracting.models import ProcedureStatus
 from tests import factories
 from tests.api.helpers import assert_problem, transition_url, uuids

@@ -2,7 +2,7 @@
 
 import pytest
 
-from compliance.audit import audit_record
+from audit.services import audit_record
 from tests import factories
 from tests.api.helpers import assert_problem, uuids
 

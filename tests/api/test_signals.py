@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import AuditEvent
 from compliance.fraud.services import ikz_report_record, ikz_request_record
-from compliance.models import AuditEvent, DeclarationLine, FraudSignal, ImportBatch, SignalStatus
+from compliance.models import DeclarationLine, FraudSignal, ImportBatch, SignalStatus
 from core import clock
 from tests import factories
 from tests.api.helpers import assert_problem, fresh_client, transition_url, uuids
@@ -139,9 +140,7 @@ def make_signal():
         shared_information="Dossier",
         decided_by=officer,
     )
-    ikz_request_record(
-        report_uuid=report.uuid, actor=officer, received_on=clock.today(), request="Vraag"
-    )
+    ikz_request_record(report_uuid=report.uuid, actor=officer, received_on=clock.today(), request="Vraag")
 
 
 def count_queries(user, url):

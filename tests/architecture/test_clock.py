@@ -9,8 +9,21 @@ import pytest
 from core import clock
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-CODE = ["api", "audit", "coalitions", "compliance", "config", "contracting", "core", "devtools", "portal", "tests"]
-READS = re.compile(r"timezone\.now\(|timezone\.localdate\(|date\.today\(|datetime\.now\(|datetime\.utcnow\(|(?<![\w.])time\.time\(")
+CODE = [
+    "api",
+    "audit",
+    "coalitions",
+    "compliance",
+    "config",
+    "contracting",
+    "core",
+    "devtools",
+    "portal",
+    "tests",
+]
+READS = re.compile(
+    r"timezone\.now\(|timezone\.localdate\(|date\.today\(|datetime\.now\(|datetime\.utcnow\(|(?<![\w.])time\.time\("
+)
 PATCHES = re.compile(r"patch\(\s*[\"']django\.utils\.timezone|patch\.object\(\s*timezone")
 
 

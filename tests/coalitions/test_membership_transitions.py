@@ -1,5 +1,6 @@
 import pytest
 
+from audit.models import AuditEvent
 from coalitions.models import MembershipRole, MembershipStatus
 from coalitions.services import (
     membership_activate,
@@ -10,7 +11,6 @@ from coalitions.services import (
     membership_reinstate,
     membership_suspend,
 )
-from compliance.models import AuditEvent
 from core.exceptions import GuardFailed, InvalidTransition, ReasonRequired, TransitionForbidden
 from tests import factories
 

@@ -3,7 +3,8 @@ annual_figures_save: figures entered by an officer are audited and re-evaluate t
 
 import pytest
 
-from compliance.models import AuditEvent, ConditionEvaluation, ConditionRequirement, ProviderAnnualFigures
+from audit.models import AuditEvent
+from compliance.models import ConditionEvaluation, ConditionRequirement, ProviderAnnualFigures
 from compliance.services import annual_figures_save, condition_set_change
 from core.exceptions import GuardFailed, InvalidInput, TransitionForbidden
 from tests import factories

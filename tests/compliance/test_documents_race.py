@@ -9,9 +9,11 @@ import pytest
 
 from django.db import connection
 
-from compliance import audit
+from audit import services as audit
+from audit.models import AuditEvent
 from compliance.documents import services
-from compliance.models import AuditEvent, DocumentStatus, DocumentVersion
+from compliance.models import DocumentStatus, DocumentVersion
+from core import transitions
 from core.exceptions import InvalidTransition
 from tests import factories
 from tests.compliance import files
@@ -46,7 +48,7 @@ def race(call) -> tuple[list[int], list[Exception]]:
 
     with (
         mock.patch.object(services, "audit_record", slow_audit),
-        mock.patch.object(audit, "audit_record", slow_audit),
+        mock.patch.object(transitions, "audit_record", slow_audit),
     ):
         threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
         for t in threads:

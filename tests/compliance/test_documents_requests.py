@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from compliance.audit import events_for
+from audit.selectors import events_for
 from compliance.documents import periods
 from compliance.documents.services import document_generate_requests
 from compliance.models import (

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from audit.models import AuditEvent
 from compliance.documents.services import (
     document_accept,
     document_reject,
@@ -12,7 +13,7 @@ from compliance.documents.services import (
     document_submit,
     documents_expire_lapsed,
 )
-from compliance.models import AuditEvent, ConditionEvaluation, DocumentStatus, DocumentType
+from compliance.models import ConditionEvaluation, DocumentStatus, DocumentType
 from core import clock
 from core.exceptions import GuardFailed, ReasonRequired, TransitionForbidden
 from tests import factories

@@ -6,7 +6,7 @@ from unittest import mock
 
 import pytest
 
-from compliance.audit import events_for
+from audit.selectors import events_for
 from compliance.documents.services import document_reject, document_start_review, document_upload
 from compliance.documents.validation import UploadRefused
 from compliance.models import AccountabilityDocument, DocumentStatus, DocumentType, DocumentVersion
@@ -187,7 +187,6 @@ def test_an_officer_may_upload_on_behalf_of_the_provider(officer, provider):
 
 def test_a_document_with_a_maximum_age_needs_its_date(provider, provider_user):
     import datetime
-
 
     kvk = DocumentType.objects.get(code="kvk_extract")  # at most 6 months old
     document = requested(provider=provider, document_type=kvk)

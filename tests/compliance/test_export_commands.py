@@ -9,7 +9,8 @@ from pypdf import PdfReader
 
 from django.core.management import CommandError, call_command
 
-from compliance.models import AuditEvent, Export
+from audit.models import AuditEvent
+from compliance.models import Export
 from tests import factories
 from tests.compliance.reports_world import build_world
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from compliance.models import AuditEvent, Export, ExportStatus
+from audit.models import AuditEvent
+from compliance.models import Export, ExportStatus
 from compliance.reports import pdf
 from compliance.reports.services import ExportForbidden, export_request, export_run
 from contracting.models import Provider

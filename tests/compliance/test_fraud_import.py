@@ -11,16 +11,10 @@ from openpyxl import Workbook
 from django.apps import apps
 from django.db import connection, models
 
+from audit.models import AuditEvent
 from compliance.fraud.importer import production_import
 from compliance.fraud.pseudonym import InvalidBsn, check_bsn, is_valid_bsn, normalise_bsn, pseudonymise
-from compliance.models import (
-    AllocationLine,
-    AuditEvent,
-    DeclarationLine,
-    ImportBatch,
-    ImportRejection,
-    ImportStatus,
-)
+from compliance.models import AllocationLine, DeclarationLine, ImportBatch, ImportRejection, ImportStatus
 from core.exceptions import TransitionForbidden
 from tests import factories
 from tests.compliance import fraud_fixtures

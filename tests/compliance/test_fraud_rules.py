@@ -9,10 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
+from audit.models import AuditEvent
 from compliance.fraud.engine import fraud_rules_run, parse_period, resolve_settings
 from compliance.fraud.rules import RULES
 from compliance.fraud.tasks import run_fraud_rules_task
-from compliance.models import AuditEvent, FraudRuleSetting, FraudSignal, SignalStatus
+from compliance.models import FraudRuleSetting, FraudSignal, SignalStatus
 from core.exceptions import InvalidInput, TransitionForbidden
 from tests.compliance import fraud_fixtures
 from tests.compliance.fraud_fixtures import BSN_B, PERIOD, YEAR, load_generated

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from audit.models import AuditEvent
 from coalitions.models import MembershipStatus
 from compliance.fraud.services import (
     SIGNAL_TRANSITIONS,
@@ -17,7 +18,7 @@ from compliance.fraud.services import (
     signal_start_investigation,
     signal_suspend_relations,
 )
-from compliance.models import AuditEvent, SignalStatus
+from compliance.models import SignalStatus
 from contracting.models import AgreementStatus
 from core import clock
 from core.exceptions import GuardFailed, InvalidInput, InvalidTransition, ReasonRequired, TransitionForbidden
@@ -236,9 +237,7 @@ def test_a_report_to_ikz_and_the_requests_that_come_back_are_recorded(officer, s
         "fraudsignal.ikz_request_answered",
     ]
     with pytest.raises(InvalidTransition):
-        ikz_request_answer(
-            uuid=request.uuid, actor=officer, answered_on=clock.today(), answer="Nogmaals"
-        )
+        ikz_request_answer(uuid=request.uuid, actor=officer, answered_on=clock.today(), answer="Nogmaals")
 
 
 def test_an_ikz_report_needs_an_investigated_signal_an_officer_and_the_facts(officer, auditor):

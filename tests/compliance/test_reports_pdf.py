@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from django.utils import timezone
 
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 from compliance.reports.services import export_request
 from core import clock
 from tests.compliance.reports_world import build_world

@@ -10,7 +10,9 @@ from openpyxl import load_workbook
 from django.utils import translation
 from django.utils.translation import gettext
 
-from compliance.models import AuditEvent, ExportStatus
+from audit.models import AuditEvent
+from audit.services import audit_record
+from compliance.models import ExportStatus
 from compliance.reports.services import export_request
 from core import clock
 from tests import factories
@@ -184,7 +186,6 @@ def test_dutch_is_the_default_language(world, officer):
 
 
 def test_the_transition_log_includes_admin_edits_of_the_authoritys_rows(world, auditor):
-    from compliance.audit import audit_record
     from contracting.models import Tariff
 
     tariff = Tariff.objects.get(authority=world.authority)

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 from contracting.models import AgreementStatus, add_months
 from contracting.services import (
     agreement_activate,

@@ -1,6 +1,6 @@
 import pytest
 
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 from contracting.models import Agreement, AgreementStatus, ApplicationStatus, AssessmentStep
 from contracting.services import (
     application_admit,

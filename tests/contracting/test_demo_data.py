@@ -10,9 +10,10 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
 
+from audit.models import AuditEvent
+from audit.services import verify_chain
 from coalitions.models import Coalition, CoalitionStatus, Membership, MembershipRole, MembershipStatus
-from compliance.audit import verify_chain
-from compliance.models import AuditEvent, ConditionEvaluation
+from compliance.models import ConditionEvaluation
 from contracting import guards
 from contracting.management.commands import _demo_data as data
 from contracting.management.commands.seed_demo import PROMISED_STATES

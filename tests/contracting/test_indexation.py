@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 from contracting.indexation import RateUnknown, true_up_per_agreement, weighted_rate
 from contracting.models import CostModel, IndexationRun, SubAgreement, Tariff
 from contracting.services import tariffs_index, tariffs_true_up

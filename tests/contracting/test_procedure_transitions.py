@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
 from contracting.models import ApplicationStatus, ProcedureStatus, Tariff
 from contracting.services import (
     procedure_cancel,

@@ -40,13 +40,13 @@ from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations.special import RunPython
 
+from audit.models import AuditEvent
+from audit.services import verify_chain
 from coalitions import services as coalition_services
 from coalitions.models import Coalition, Membership, MembershipRole
 from compliance import services as compliance_services
-from compliance.audit import verify_chain
 from compliance.models import (
     AccountabilityDocument,
-    AuditEvent,
     Condition,
     ConditionRequirement,
     DecisionMethod,

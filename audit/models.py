@@ -1,4 +1,5 @@
-"""Audit trail (append-only, hash-chained). Conditions, documents and signals follow in their own issues."""
+"""The audit trail: append-only and hash-chained. The tables keep their names from when the trail lived in
+compliance (``compliance_auditevent``, ``compliance_auditchainhead``), so existing events and hashes stay."""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,7 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    """One committed change. Each event carries the hash of the previous one (see compliance.audit)."""
+    """One committed change. Each event carries the hash of the previous one (see audit.services)."""
 
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
@@ -41,6 +42,7 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
+        db_table = "compliance_auditevent"
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-id"]
@@ -64,6 +66,7 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64)
 
     class Meta:
+        db_table = "compliance_auditchainhead"
         verbose_name = _("audit chain head")
 
     def __str__(self) -> str:

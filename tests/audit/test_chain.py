@@ -3,8 +3,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
-from compliance.audit import GENESIS, audit_record, verify_chain
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
+from audit.services import GENESIS, audit_record, verify_chain
 from contracting.services import agreement_suspend
 from tests import factories
 

@@ -86,11 +86,3 @@ def verify_chain() -> Iterator[tuple[AuditEvent, str]]:
         elif compute_hash(prev, entry) != entry.hash:
             yield entry, "hash_mismatch"
         prev = entry.hash
-
-
-def events_for(subject: models.Model) -> models.QuerySet[AuditEvent]:
-    return (
-        AuditEvent.objects.filter(subject_type=subject._meta.label_lower, subject_uuid=subject.uuid)
-        .select_related("actor")
-        .order_by("id")
-    )

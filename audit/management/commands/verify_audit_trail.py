@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from compliance.audit import verify_chain
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
+from audit.services import verify_chain
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from compliance.audit import verify_chain
-from compliance.models import AuditEvent
+from audit.models import AuditEvent
+from audit.services import verify_chain
 from tests import factories
 
 pytestmark = pytest.mark.django_db

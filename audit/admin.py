@@ -1,0 +1,103 @@
+"""The audit trail in the admin: readable by officers, auditors and administrators; append-only for
+everyone, superusers included (the chain of hashes must stay intact).
+
+The helpers that show an event's subject (its model's name, a link to its change page) live here
+because a subject is stored the audit trail's way: a model label and a uuid."""
+
+import json
+from typing import Any
+
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.utils import quote
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent
+
+
+def admin_change_url(model: Any, pk: Any) -> str | None:
+    opts = model._meta
+    try:
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(pk)])
+    except NoReverseMatch:
+        return None
+
+
+def subject_type_label(subject_type: str) -> str:
+    """'contracting.agreement' -> the model's name in the user's language."""
+    try:
+        return str(apps.get_model(subject_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return subject_type
+
+
+def subject_link(subject_type: str, subject_uuid: Any, text: str) -> str:
+    """A link to the change page of a subject stored by type and uuid (one query), or the text."""
+    if not (subject_type and subject_uuid):
+        return text
+    try:
+        model = apps.get_model(subject_type)
+    except (LookupError, ValueError):
+        return text
+    pk = model._default_manager.filter(uuid=subject_uuid).values_list("pk", flat=True).first()
+    url = admin_change_url(model, pk) if pk is not None else None
+    return format_html('<a href="{}">{}</a>', url, text) if url else text
+
+
+def pretty_json(value: Any) -> str:
+    return format_html(
+        "<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = (
+        "occurred_at",
+        "event",
+        "subject_type",
+        "subject_repr",
+        "from_state",
+        "to_state",
+        "actor_name",
+    )
+    list_filter = ("subject_type", "event")
+    search_fields = ("event", "subject_repr", "actor_name", "reason")
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False  # a million rows: don't count them twice
+    actions = None
+    fields = (
+        "occurred_at",
+        "actor_name",
+        "event",
+        "subject_type",
+        "subject_uuid",
+        "subject_link",
+        "from_state",
+        "to_state",
+        "reason",
+        "pretty_data",
+        "prev_hash",
+        "hash",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("subject description"))
+    def subject_link(self, obj: AuditEvent) -> str:
+        """A link to the subject's own change page, when it still exists and has an admin."""
+        return subject_link(obj.subject_type, obj.subject_uuid, obj.subject_repr)
+
+    @admin.display(description=_("data"))
+    def pretty_data(self, obj: AuditEvent) -> str:
+        return pretty_json(obj.data)
