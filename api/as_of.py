@@ -1,6 +1,6 @@
 """``GET /<resource>/{uuid}/as-of?date=YYYY-MM-DD``: an agreement, application, membership, procedure or
 coalition as it stood at the end of that day, derived from the recorded history
-(compliance.history.subject_as_of). Given to every state machine resource through ``TransitionsMixin``."""
+(compliance.reports.history.subject_as_of). Given to every state machine resource through ``TransitionsMixin``."""
 
 import datetime
 from typing import Any
@@ -11,10 +11,11 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from compliance.history import subject_as_of
-
-from .schema import problems
-from .serializers import AuditEventSerializer
+from api.schema import problems
+from api.serializers import AuditEventSerializer
+from audit.models import AuditEvent
+from compliance.audience import audit_events_visible_to
+from compliance.reports.history import subject_as_of
 
 AS_OF_PROBLEMS = {
     400: "`date` is missing or not a date (`invalid`, with `invalidParams`).",
@@ -126,4 +127,11 @@ class AsOfMixin:
         query = AsOfQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         day: datetime.date = query.validated_data["date"]
-        return Response(AsOfSerializer(subject_as_of(obj, day), context=self.get_serializer_context()).data)
+        as_of = subject_as_of(obj, day)
+        visible = set(
+            audit_events_visible_to(
+                request.user, AuditEvent.objects.filter(pk__in=[e.pk for e in as_of.events])
+            ).values_list("pk", flat=True)
+        )
+        as_of.events = [e for e in as_of.events if e.pk in visible]
+        return Response(AsOfSerializer(as_of, context=self.get_serializer_context()).data)

@@ -4,7 +4,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
-from .exceptions import PROBLEM_JSON
+from api.exceptions import PROBLEM_JSON
 
 
 class InvalidParamSerializer(serializers.Serializer):

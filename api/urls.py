@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import SimpleRouter
 
+from api import views
 from coalitions.api.views import CoalitionViewSet, MembershipViewSet
 from compliance.documents.api import DocumentViewSet
 from compliance.fraud.api import FraudSignalViewSet, ImportBatchViewSet
@@ -16,8 +17,6 @@ from contracting.api.views import (
     ProductViewSet,
     ProviderViewSet,
 )
-
-from . import views
 
 app_name = "api"
 

@@ -9,7 +9,7 @@ from django.views import defaults
 from django.views.decorators.http import require_GET
 from drf_spectacular.generators import SchemaGenerator
 
-from .exceptions import PROBLEM_JSON, problem
+from api.exceptions import PROBLEM_JSON, problem
 
 METHODS = ("get", "post", "put", "patch", "delete")
 

@@ -5,11 +5,10 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from compliance.admin_panels import ConditionSetAdminMixin, SubjectConditionsAdminMixin
+from coalitions.models import Coalition, Membership, MembershipStatus
+from coalitions.services import COALITION_TRANSITIONS, MEMBERSHIP_TRANSITIONS
+from compliance.conditions.admin_panels import ConditionSetAdminMixin, SubjectConditionsAdminMixin
 from core.admin_transitions import TransitionAdminMixin
-
-from .models import Coalition, Membership, MembershipStatus
-from .services import COALITION_TRANSITIONS, MEMBERSHIP_TRANSITIONS
 
 
 class MembershipInline(admin.TabularInline):

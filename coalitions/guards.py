@@ -5,9 +5,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from coalitions.models import Coalition, CoalitionStatus, Membership, MembershipRole, MembershipStatus
 from core.guards import Unmet
-
-from .models import Coalition, CoalitionStatus, Membership, MembershipRole, MembershipStatus
 
 
 def coalition_has_exactly_one_active_lead(coalition: Coalition, actor: Any = None) -> Iterable[Unmet]:
@@ -52,3 +51,9 @@ def membership_not_the_indispensable_lead(membership: Membership, actor: Any = N
             "lead_without_successor",
             _("This is the lead contractor of an active coalition: first appoint a successor."),
         )
+
+
+def membership_not_yet_lead(membership: Membership, actor: Any = None) -> Iterable[Unmet]:
+    """Appointing a lead: this member is not the lead contractor already."""
+    if membership.is_lead:
+        yield Unmet("already_lead", _("This member is already the lead contractor."))

@@ -53,7 +53,7 @@ class Coalition(FSMModelMixin, BaseModel):
         source=CoalitionStatus.FORMING,
         target=CoalitionStatus.ACTIVE,
         permission=CAN_TRANSITION_COALITION,
-        custom={"label": _("Activate")},
+        custom={"event": "coalition.activated", "label": _("Activate")},
     )
     def activate(self) -> None:
         pass
@@ -63,7 +63,11 @@ class Coalition(FSMModelMixin, BaseModel):
         source=CoalitionStatus.ACTIVE,
         target=CoalitionStatus.DISSOLVING,
         permission=CAN_TRANSITION_COALITION,
-        custom={"label": _("Start dissolution"), "reason_required": True},
+        custom={
+            "event": "coalition.dissolution_started",
+            "label": _("Start dissolution"),
+            "reason_required": True,
+        },
     )
     def dissolve(self) -> None:
         pass
@@ -73,7 +77,7 @@ class Coalition(FSMModelMixin, BaseModel):
         source=CoalitionStatus.DISSOLVING,
         target=CoalitionStatus.DISSOLVED,
         permission=CAN_TRANSITION_COALITION,
-        custom={"label": _("Complete dissolution")},
+        custom={"event": "coalition.dissolved", "label": _("Complete dissolution")},
     )
     def complete_dissolution(self) -> None:
         pass
@@ -146,7 +150,7 @@ class Membership(FSMModelMixin, BaseModel):
         source=MembershipStatus.APPLIED,
         target=MembershipStatus.ADMITTED,
         permission=CAN_TRANSITION_MEMBERSHIP,
-        custom={"label": _("Admit")},
+        custom={"event": "membership.admitted", "label": _("Admit")},
     )
     def admit(self) -> None:
         pass
@@ -156,7 +160,7 @@ class Membership(FSMModelMixin, BaseModel):
         source=MembershipStatus.ADMITTED,
         target=MembershipStatus.ACTIVE,
         permission=CAN_TRANSITION_MEMBERSHIP,
-        custom={"label": _("Activate")},
+        custom={"event": "membership.activated", "label": _("Activate")},
     )
     def activate(self) -> None:
         pass
@@ -166,7 +170,7 @@ class Membership(FSMModelMixin, BaseModel):
         source=MembershipStatus.ACTIVE,
         target=MembershipStatus.SUSPENDED,
         permission=CAN_TRANSITION_MEMBERSHIP,
-        custom={"label": _("Suspend"), "reason_required": True},
+        custom={"event": "membership.suspended", "label": _("Suspend"), "reason_required": True},
     )
     def suspend(self, *, reason: str) -> None:
         self.suspension_reason = reason
@@ -176,7 +180,7 @@ class Membership(FSMModelMixin, BaseModel):
         source=MembershipStatus.SUSPENDED,
         target=MembershipStatus.ACTIVE,
         permission=CAN_TRANSITION_MEMBERSHIP,
-        custom={"label": _("Reinstate")},
+        custom={"event": "membership.reinstated", "label": _("Reinstate")},
     )
     def reinstate(self) -> None:
         self.suspension_reason = ""
@@ -186,7 +190,7 @@ class Membership(FSMModelMixin, BaseModel):
         source=[MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED],
         target=MembershipStatus.EXITING,
         permission=CAN_TRANSITION_MEMBERSHIP,
-        custom={"label": _("Start exit")},
+        custom={"event": "membership.exit_started", "label": _("Start exit")},
     )
     def exit(self) -> None:
         pass
@@ -196,7 +200,7 @@ class Membership(FSMModelMixin, BaseModel):
         source=MembershipStatus.EXITING,
         target=MembershipStatus.ENDED,
         permission=CAN_TRANSITION_MEMBERSHIP,
-        custom={"label": _("End")},
+        custom={"event": "membership.ended", "label": _("End")},
     )
     def end(self) -> None:
         pass

@@ -5,9 +5,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from coalitions.models import Coalition, Membership, MembershipRole, MembershipStatus
 from contracting.roles import can_read_everything, provider_ids_for
-
-from .models import Coalition, Membership, MembershipRole, MembershipStatus
 
 
 def coalition_list(user: Any) -> QuerySet[Coalition]:

@@ -1,9 +1,8 @@
 """What docs/state-machines.md says about the coalition state machines (see contracting.state_docs)."""
 
+from coalitions import services
+from coalitions.models import Coalition, Membership, MembershipStatus
 from contracting.state_docs import Machine, Operation
-
-from . import services
-from .models import Coalition, Membership, MembershipStatus
 
 MACHINES = [
     Machine(

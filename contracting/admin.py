@@ -24,17 +24,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from compliance.admin_panels import (
+from compliance.conditions.admin_panels import (
     ConditionSetAdminMixin,
     ProviderComplianceAdminMixin,
     SubjectConditionsAdminMixin,
 )
-from core import clock
-from core.admin_transitions import TransitionAdminMixin, message_domain_error
-from core.exceptions import DomainError
-
-from .indexation import true_up_per_agreement
-from .models import (
+from contracting.indexation import true_up_per_agreement
+from contracting.models import (
     Agreement,
     AgreementStatus,
     Application,
@@ -60,7 +56,7 @@ from .models import (
     Unit,
     WntNorm,
 )
-from .services import (
+from contracting.services import (
     AGREEMENT_TRANSITIONS,
     APPLICATION_TRANSITIONS,
     PROCEDURE_TRANSITIONS,
@@ -68,6 +64,9 @@ from .services import (
     tariffs_index,
     tariffs_true_up,
 )
+from core import clock
+from core.admin_transitions import TransitionAdminMixin, message_domain_error
+from core.exceptions import DomainError
 
 
 def _object_id(request: HttpRequest) -> str | None:

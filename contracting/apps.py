@@ -8,6 +8,6 @@ class ContractingConfig(AppConfig):
     verbose_name = _("Contracting")
 
     def ready(self) -> None:
-        from .roles_setup import sync_roles
+        from contracting.roles_setup import sync_roles
 
         post_migrate.connect(sync_roles, dispatch_uid="contracting.sync_roles")

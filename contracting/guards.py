@@ -10,10 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from core import clock
-from core.guards import Unmet
-
-from .models import (
+from contracting.models import (
     Agreement,
     Application,
     ApplicationStatus,
@@ -24,6 +21,8 @@ from .models import (
     Product,
     Tariff,
 )
+from core import clock
+from core.guards import Unmet
 
 # --------------------------------------------------------------------------- procedure
 

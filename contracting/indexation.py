@@ -6,9 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from contracting.models import Agreement, AgreementStatus, BudgetCeiling, IndexationRun, IndexRate
 from core.exceptions import DomainError
-
-from .models import Agreement, AgreementStatus, BudgetCeiling, IndexationRun, IndexRate
 
 CENT = Decimal("0.01")
 

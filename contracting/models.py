@@ -11,12 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from core import clock
-from core.dates import add_months
-from core.models import BaseModel
-
-from .roles import officer, officer_or_own_provider
-from .validators import (
+from contracting.roles import officer, officer_or_own_provider
+from contracting.validators import (
     normalise_iban,
     validate_agb_code,
     validate_cbs_municipality_code,
@@ -24,6 +20,9 @@ from .validators import (
     validate_iban,
     validate_kvk_number,
 )
+from core import clock
+from core.dates import add_months
+from core.models import BaseModel
 
 CENT = Decimal("0.01")
 
@@ -461,7 +460,7 @@ class Procedure(FSMModelMixin, BaseModel):
         source=ProcedureStatus.DRAFT,
         target=ProcedureStatus.CONSULTATION,
         permission=CAN_TRANSITION_PROCEDURE,
-        custom={"label": _("Start consultation")},
+        custom={"event": "procedure.consultation_started", "label": _("Start consultation")},
     )
     def start_consultation(self) -> None:
         pass
@@ -471,7 +470,7 @@ class Procedure(FSMModelMixin, BaseModel):
         source=ProcedureStatus.CONSULTATION,
         target=ProcedureStatus.OPEN,
         permission=CAN_TRANSITION_PROCEDURE,
-        custom={"label": _("Open for applications")},
+        custom={"event": "procedure.opened", "label": _("Open for applications")},
     )
     def open(self) -> None:
         pass
@@ -481,7 +480,7 @@ class Procedure(FSMModelMixin, BaseModel):
         source=ProcedureStatus.OPEN,
         target=ProcedureStatus.ASSESSING,
         permission=CAN_TRANSITION_PROCEDURE,
-        custom={"label": _("Close applications and assess")},
+        custom={"event": "procedure.applications_closed", "label": _("Close applications and assess")},
     )
     def close_applications(self) -> None:
         pass
@@ -491,7 +490,7 @@ class Procedure(FSMModelMixin, BaseModel):
         source=ProcedureStatus.ASSESSING,
         target=ProcedureStatus.CONCLUDED,
         permission=CAN_TRANSITION_PROCEDURE,
-        custom={"label": _("Conclude")},
+        custom={"event": "procedure.concluded", "label": _("Conclude")},
     )
     def conclude(self) -> None:
         pass
@@ -506,7 +505,7 @@ class Procedure(FSMModelMixin, BaseModel):
         ],
         target=ProcedureStatus.CANCELLED,
         permission=CAN_TRANSITION_PROCEDURE,
-        custom={"label": _("Cancel"), "reason_required": True},
+        custom={"event": "procedure.cancelled", "label": _("Cancel"), "reason_required": True},
     )
     def cancel(self) -> None:
         pass
@@ -605,7 +604,7 @@ class Application(FSMModelMixin, BaseModel):
         source=ApplicationStatus.DRAFT,
         target=ApplicationStatus.SUBMITTED,
         permission=CAN_TRANSITION_OWN_APPLICATION,
-        custom={"label": _("Submit")},
+        custom={"event": "application.submitted", "label": _("Submit")},
     )
     def submit(self) -> None:
         self.submitted_at = clock.now()
@@ -615,7 +614,7 @@ class Application(FSMModelMixin, BaseModel):
         source=ApplicationStatus.SUBMITTED,
         target=ApplicationStatus.UNDER_REVIEW,
         permission=CAN_TRANSITION_APPLICATION,
-        custom={"label": _("Start review")},
+        custom={"event": "application.review_started", "label": _("Start review")},
     )
     def start_review(self) -> None:
         pass
@@ -625,7 +624,7 @@ class Application(FSMModelMixin, BaseModel):
         source=ApplicationStatus.UNDER_REVIEW,
         target=ApplicationStatus.ADMITTED,
         permission=CAN_TRANSITION_APPLICATION,
-        custom={"label": _("Admit")},
+        custom={"event": "application.admitted", "label": _("Admit")},
     )
     def admit(self) -> None:
         self.decided_at = clock.now()
@@ -635,7 +634,7 @@ class Application(FSMModelMixin, BaseModel):
         source=ApplicationStatus.UNDER_REVIEW,
         target=ApplicationStatus.REJECTED,
         permission=CAN_TRANSITION_APPLICATION,
-        custom={"label": _("Reject"), "reason_required": True},
+        custom={"event": "application.rejected", "label": _("Reject"), "reason_required": True},
     )
     def reject(self) -> None:
         self.decided_at = clock.now()
@@ -645,7 +644,7 @@ class Application(FSMModelMixin, BaseModel):
         source=[ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW],
         target=ApplicationStatus.WITHDRAWN,
         permission=CAN_TRANSITION_OWN_APPLICATION,
-        custom={"label": _("Withdraw")},
+        custom={"event": "application.withdrawn", "label": _("Withdraw")},
     )
     def withdraw(self) -> None:
         pass
@@ -818,7 +817,7 @@ class Agreement(FSMModelMixin, BaseModel):
         source=AgreementStatus.DRAFT,
         target=AgreementStatus.OFFERED,
         permission=CAN_TRANSITION_AGREEMENT,
-        custom={"label": _("Offer to the provider")},
+        custom={"event": "agreement.offered", "label": _("Offer to the provider")},
     )
     def offer(self) -> None:
         pass
@@ -828,7 +827,7 @@ class Agreement(FSMModelMixin, BaseModel):
         source=AgreementStatus.OFFERED,
         target=AgreementStatus.ACTIVE,
         permission=CAN_TRANSITION_AGREEMENT,
-        custom={"label": _("Activate")},
+        custom={"event": "agreement.activated", "label": _("Activate")},
     )
     def activate(self) -> None:
         pass
@@ -838,7 +837,7 @@ class Agreement(FSMModelMixin, BaseModel):
         source=AgreementStatus.ACTIVE,
         target=AgreementStatus.SUSPENDED,
         permission=CAN_TRANSITION_AGREEMENT,
-        custom={"label": _("Suspend"), "reason_required": True},
+        custom={"event": "agreement.suspended", "label": _("Suspend"), "reason_required": True},
     )
     def suspend(self, *, reason: str) -> None:
         self.suspension_reason = reason
@@ -848,7 +847,7 @@ class Agreement(FSMModelMixin, BaseModel):
         source=AgreementStatus.SUSPENDED,
         target=AgreementStatus.ACTIVE,
         permission=CAN_TRANSITION_AGREEMENT,
-        custom={"label": _("Reinstate")},
+        custom={"event": "agreement.reinstated", "label": _("Reinstate")},
     )
     def reinstate(self) -> None:
         self.suspension_reason = ""
@@ -858,7 +857,7 @@ class Agreement(FSMModelMixin, BaseModel):
         source=[AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED],
         target=AgreementStatus.TERMINATING,
         permission=CAN_TRANSITION_AGREEMENT,
-        custom={"label": _("Approve termination (second officer)")},
+        custom={"event": "agreement.terminated", "label": _("Approve termination (second officer)")},
     )
     def terminate(self) -> None:
         pass
@@ -868,7 +867,7 @@ class Agreement(FSMModelMixin, BaseModel):
         source=AgreementStatus.TERMINATING,
         target=AgreementStatus.ENDED,
         permission=CAN_TRANSITION_AGREEMENT,
-        custom={"label": _("End")},
+        custom={"event": "agreement.ended", "label": _("End")},
     )
     def end(self) -> None:
         pass
@@ -878,7 +877,7 @@ class Agreement(FSMModelMixin, BaseModel):
         source=AgreementStatus.ACTIVE,
         target=AgreementStatus.EXPIRED,
         permission=CAN_TRANSITION_AGREEMENT,
-        custom={"label": _("Mark as expired")},
+        custom={"event": "agreement.expired", "label": _("Mark as expired")},
     )
     def expire(self) -> None:
         pass

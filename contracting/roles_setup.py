@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
-from .roles import ADMINISTRATOR, AUDITOR, OFFICER, PROVIDER_USER, TRANSITION_PERMISSIONS
+from contracting.roles import ADMINISTRATOR, AUDITOR, OFFICER, PROVIDER_USER, TRANSITION_PERMISSIONS
 
 DOMAIN_APPS = ["audit", "contracting", "coalitions", "compliance"]
 # Models whose rows officers may edit in the admin (states only change through transitions).
@@ -39,7 +39,7 @@ OFFICER_EDITABLE = {
     ],
 }
 # Decisions beyond editing rows; removing a condition from a condition set goes through
-# compliance.services.condition_set_change, which checks delete_conditionrequirement.
+# compliance.conditions.services.condition_set_change, which checks delete_conditionrequirement.
 OFFICER_EXTRA = {
     "compliance": [
         "decide_waiver",

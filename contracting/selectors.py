@@ -12,8 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from coalitions.models import Membership
-
-from .models import (
+from contracting.models import (
     Agreement,
     Application,
     ContractingAuthority,
@@ -22,7 +21,7 @@ from .models import (
     Product,
     Provider,
 )
-from .roles import can_read_everything, provider_ids_for
+from contracting.roles import can_read_everything, provider_ids_for
 
 PUBLISHED_PROCEDURE_STATES = (ProcedureStatus.OPEN, ProcedureStatus.ASSESSING, ProcedureStatus.CONCLUDED)
 

@@ -11,14 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from audit.services import audit_record
-from compliance import guards as condition_guards
-from core import clock
-from core.exceptions import GuardFailed, InvalidInput, InvalidTransition, ReasonRequired
-from core.transitions import check_guards, lock, operation, perform_transition, require_permission
-
-from . import guards
-from .indexation import indexed, weighted_rate
-from .models import (
+from compliance.conditions import guards as condition_guards
+from compliance.conditions.services import conditions_record_transition
+from contracting import guards
+from contracting.indexation import indexed, weighted_rate
+from contracting.models import (
     Agreement,
     AgreementStatus,
     Application,
@@ -33,22 +30,34 @@ from .models import (
     Tariff,
     add_months,
 )
+from core import clock
+from core.exceptions import GuardFailed, InvalidInput, InvalidTransition
+from core.transitions import (
+    lock,
+    operation,
+    perform_operation,
+    perform_transition,
+    require_permission,
+)
 
 # --------------------------------------------------------------------------- procedure
 
 
-def procedure_start_consultation(*, uuid: UUID, actor: Any, reason: str = "") -> Procedure:
+def procedure_start_consultation(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> Procedure:
     return perform_transition(
-        model=Procedure, uuid=uuid, name="start_consultation", actor=actor, reason=reason
+        model=Procedure, uuid=uuid, name="start_consultation", actor=actor, if_match=if_match, reason=reason
     )
 
 
-def procedure_open(*, uuid: UUID, actor: Any, reason: str = "") -> Procedure:
+def procedure_open(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Procedure:
     return perform_transition(
         model=Procedure,
         uuid=uuid,
         name="open",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[
             guards.procedure_has_lots_with_products,
@@ -59,43 +68,55 @@ def procedure_open(*, uuid: UUID, actor: Any, reason: str = "") -> Procedure:
     )
 
 
-def procedure_close_applications(*, uuid: UUID, actor: Any, reason: str = "") -> Procedure:
+def procedure_close_applications(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> Procedure:
     return perform_transition(
-        model=Procedure, uuid=uuid, name="close_applications", actor=actor, reason=reason
+        model=Procedure, uuid=uuid, name="close_applications", actor=actor, if_match=if_match, reason=reason
     )
 
 
-def procedure_conclude(*, uuid: UUID, actor: Any, reason: str = "") -> Procedure:
+def procedure_conclude(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Procedure:
     return perform_transition(
         model=Procedure,
         uuid=uuid,
         name="conclude",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[guards.procedure_has_no_pending_applications],
     )
 
 
-def procedure_cancel(*, uuid: UUID, actor: Any, reason: str = "") -> Procedure:
-    return perform_transition(model=Procedure, uuid=uuid, name="cancel", actor=actor, reason=reason)
+def procedure_cancel(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Procedure:
+    return perform_transition(
+        model=Procedure, uuid=uuid, name="cancel", actor=actor, if_match=if_match, reason=reason
+    )
 
 
 # --------------------------------------------------------------------------- application
 
 
-def application_submit(*, uuid: UUID, actor: Any, reason: str = "") -> Application:
+def application_submit(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> Application:
     return perform_transition(
         model=Application,
         uuid=uuid,
         name="submit",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[guards.application_procedure_is_open, guards.application_has_lots],
     )
 
 
-def application_start_review(*, uuid: UUID, actor: Any, reason: str = "") -> Application:
-    return perform_transition(model=Application, uuid=uuid, name="start_review", actor=actor, reason=reason)
+def application_start_review(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> Application:
+    return perform_transition(
+        model=Application, uuid=uuid, name="start_review", actor=actor, if_match=if_match, reason=reason
+    )
 
 
 def application_assess(
@@ -180,125 +201,144 @@ def _create_agreement_draft(application: Application, from_state: str) -> dict[s
     return {**_assessment_snapshot(application), "agreement": str(agreement.uuid)}
 
 
-def application_admit(*, uuid: UUID, actor: Any, reason: str = "") -> Application:
+def application_admit(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> Application:
     return perform_transition(
         model=Application,
         uuid=uuid,
         name="admit",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[
             guards.application_all_steps_passed,
             condition_guards.no_blocking_fraud_signal,
             condition_guards.conditions_hold,
         ],
+        record=[conditions_record_transition],
         after=_create_agreement_draft,
     )
 
 
-def application_reject(*, uuid: UUID, actor: Any, reason: str = "") -> Application:
+def application_reject(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> Application:
     return perform_transition(
         model=Application,
         uuid=uuid,
         name="reject",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[guards.application_some_step_failed],
         after=lambda app, _from: _assessment_snapshot(app),
     )
 
 
-def application_withdraw(*, uuid: UUID, actor: Any, reason: str = "") -> Application:
-    return perform_transition(model=Application, uuid=uuid, name="withdraw", actor=actor, reason=reason)
+def application_withdraw(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> Application:
+    return perform_transition(
+        model=Application, uuid=uuid, name="withdraw", actor=actor, if_match=if_match, reason=reason
+    )
 
 
 # --------------------------------------------------------------------------- agreement
 
 
-def agreement_offer(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+def agreement_offer(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Agreement:
     return perform_transition(
         model=Agreement,
         uuid=uuid,
         name="offer",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[guards.agreement_has_lots, guards.agreement_within_term],
     )
 
 
-def agreement_activate(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+def agreement_activate(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Agreement:
     return perform_transition(
         model=Agreement,
         uuid=uuid,
         name="activate",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[guards.agreement_is_signed, guards.agreement_within_term, condition_guards.conditions_hold],
+        record=[conditions_record_transition],
     )
 
 
-def agreement_suspend(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+def agreement_suspend(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Agreement:
     return perform_transition(
         model=Agreement,
         uuid=uuid,
         name="suspend",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         kwargs={"reason": reason.strip()},
     )
 
 
-def agreement_reinstate(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+def agreement_reinstate(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> Agreement:
     return perform_transition(
         model=Agreement,
         uuid=uuid,
         name="reinstate",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[guards.agreement_within_term, condition_guards.conditions_hold],
+        record=[conditions_record_transition],
     )
 
 
-def agreement_request_termination(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+def agreement_request_termination(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> Agreement:
     """First officer of the four-eyes termination: records the request; a second officer approves it
     with ``agreement_terminate``. The termination takes effect after the notice period."""
-    reason = (reason or "").strip()
-    with transaction.atomic():
-        agreement = lock(Agreement, uuid)
-        require_permission(
-            actor,
-            "contracting.transition_agreement",
-            _("You are not allowed to request the termination of agreements."),
-        )
-        if agreement.status not in (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED):
-            raise InvalidTransition(
-                _("Only an active or suspended agreement can be terminated."), current_status=agreement.status
-            )
-        if not reason:
-            raise ReasonRequired()
-        agreement.termination_reason = reason
+
+    def request(agreement: Agreement) -> dict[str, Any]:
+        agreement.termination_reason = (reason or "").strip()
         agreement.termination_requested_by = actor
         agreement.termination_requested_at = clock.now()
         agreement.termination_effective_date = min(
             add_months(clock.today(), agreement.notice_months), agreement.end_date
         )
-        agreement.save()
-        audit_record(
-            actor=actor,
-            event="agreement.termination_requested",
-            subject=agreement,
-            reason=reason,
-            data={"effectiveDate": agreement.termination_effective_date.isoformat()},
-        )
-    return agreement
+        return {"effectiveDate": agreement.termination_effective_date.isoformat()}
+
+    return perform_operation(
+        model=Agreement,
+        uuid=uuid,
+        event="agreement.termination_requested",
+        actor=actor,
+        permission="contracting.transition_agreement",
+        forbidden=_("You are not allowed to request the termination of agreements."),
+        states=[AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED],
+        wrong_state=_("Only an active or suspended agreement can be terminated."),
+        reason=reason,
+        reason_required=True,
+        if_match=if_match,
+        change=request,
+    )
 
 
-def agreement_terminate(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+def agreement_terminate(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> Agreement:
     return perform_transition(
         model=Agreement,
         uuid=uuid,
         name="terminate",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[guards.agreement_termination_approved_by_second_officer],
         after=lambda a, _from: {
@@ -309,65 +349,58 @@ def agreement_terminate(*, uuid: UUID, actor: Any, reason: str = "") -> Agreemen
     )
 
 
-def agreement_end(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+def agreement_end(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Agreement:
     return perform_transition(
         model=Agreement,
         uuid=uuid,
         name="end",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[guards.agreement_termination_effective],
     )
 
 
-def agreement_expire(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+def agreement_expire(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Agreement:
     return perform_transition(
         model=Agreement,
         uuid=uuid,
         name="expire",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[guards.agreement_term_has_ended],
     )
 
 
-def agreement_extend(*, uuid: UUID, actor: Any, reason: str = "") -> Agreement:
+def agreement_extend(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Agreement:
     """Extension is an event on an active agreement: within the options and before the notice deadline."""
-    with transaction.atomic():
-        agreement = lock(Agreement, uuid)
-        require_permission(
-            actor, "contracting.transition_agreement", _("You are not allowed to extend agreements.")
-        )
-        if agreement.status != AgreementStatus.ACTIVE:
-            raise InvalidTransition(
-                _("Only an active agreement can be extended."), current_status=agreement.status
-            )
-        unmet = check_guards(agreement, actor, [guards.agreement_can_be_extended])
-        if unmet:
-            raise GuardFailed(
-                _("%(object)s cannot be extended: %(unmet)s")
-                % {"object": agreement, "unmet": "; ".join(u.message for u in unmet)},
-                unmet=[u.as_dict() for u in unmet],
-                current_status=agreement.status,
-            )
+
+    def extend(agreement: Agreement) -> dict[str, Any]:
         old_end = agreement.end_date
         agreement.end_date = add_months(old_end, agreement.extension_months)
         agreement.extensions_used += 1
-        agreement.save()
-        audit_record(
-            actor=actor,
-            event="agreement.extended",
-            subject=agreement,
-            reason=(reason or "").strip(),
-            from_state=agreement.status,
-            to_state=agreement.status,
-            data={
-                "oldEndDate": old_end.isoformat(),
-                "newEndDate": agreement.end_date.isoformat(),
-                "extensionsUsed": agreement.extensions_used,
-            },
-        )
-    return agreement
+        return {
+            "oldEndDate": old_end.isoformat(),
+            "newEndDate": agreement.end_date.isoformat(),
+            "extensionsUsed": agreement.extensions_used,
+        }
+
+    return perform_operation(
+        model=Agreement,
+        uuid=uuid,
+        event="agreement.extended",
+        actor=actor,
+        permission="contracting.transition_agreement",
+        forbidden=_("You are not allowed to extend agreements."),
+        states=[AgreementStatus.ACTIVE],
+        wrong_state=_("Only an active agreement can be extended."),
+        label=_("Extend"),
+        reason=reason,
+        guards=[guards.agreement_can_be_extended],
+        if_match=if_match,
+        change=extend,
+    )
 
 
 def _may_request_termination(agreement: Agreement, user: Any) -> bool:

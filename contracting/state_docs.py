@@ -19,8 +19,8 @@ from unittest import mock
 
 from django.db import models
 
-from . import guards, services
-from .models import Agreement, AgreementStatus, Application, ApplicationStatus, Procedure
+from contracting import guards, services
+from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus, Procedure
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,17 @@ then it runs the in-memory FSM transition, saves, writes the audit event in the 
 runs follow-ups. A refusal leaves the row exactly as it was.
 """
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from audit.services import audit_record
-from core.exceptions import GuardFailed, InvalidTransition, ReasonRequired, TransitionForbidden
+from core.exceptions import GuardFailed, InvalidTransition, ReasonRequired, StaleObject, TransitionForbidden
 from core.guards import Unmet
 
 M = TypeVar("M", bound=models.Model)
@@ -33,6 +35,33 @@ def lock(model: type[M], uuid: Any) -> M:
     return model.objects.select_for_update().get(uuid=uuid)
 
 
+def version_tag(obj: models.Model) -> str:
+    """A strong ETag for the stored version of ``obj``: changes whenever the row is saved."""
+    raw = f"{obj.uuid}|{obj.updated_at.isoformat()}|{getattr(obj, 'status', '')}"
+    return f'"{hashlib.sha256(raw.encode()).hexdigest()[:32]}"'
+
+
+def check_precondition(obj: models.Model, if_match: str | None) -> None:
+    """Refuse (412 ``precondition_failed``) when the caller saw another version than the locked row.
+    Called under the service's own lock, after the permission check (a caller without the permission
+    learns nothing about versions)."""
+    if not if_match:
+        return
+    tags = [tag.strip() for tag in if_match.split(",")]
+    if "*" not in tags and version_tag(obj) not in tags:
+        raise StaleObject()
+
+
+def refuse_unmet(obj: Any, unmet: list[Unmet], step: str) -> None:
+    if unmet:
+        raise GuardFailed(
+            _("%(object)s cannot take the step '%(transition)s': %(unmet)s")
+            % {"object": obj, "transition": step, "unmet": "; ".join(u.message for u in unmet)},
+            unmet=[u.as_dict() for u in unmet],
+            current_status=getattr(obj, "status", ""),
+        )
+
+
 def check_guards(obj: Any, actor: Any, guards: Sequence[Guard]) -> list[Unmet]:
     return [unmet for guard in guards for unmet in guard(obj, actor)]
 
@@ -48,11 +77,19 @@ def perform_transition(
     guards: Sequence[Guard] = (),
     kwargs: dict[str, Any] | None = None,
     after: Callable[[M, str], dict[str, Any] | None] | None = None,
+    record: Sequence[Callable[[M], Any]] = (),
+    if_match: str | None = None,
+    locker: Callable[[type[M], Any], M] = lock,
 ) -> M:
+    """Lock, check permission, state, reason and guards, transition in memory, save, then run
+    ``record`` (writes that belong to a successful transition, such as storing the evaluations a guard
+    decided on: guards only read) and ``after`` (follow-ups whose result goes into the audit event's
+    data), and write the audit event; all in one transaction."""
 
     reason = (reason or "").strip()
+    event = transition_event(model, name)
     with transaction.atomic():
-        obj = lock(model, uuid)
+        obj = locker(model, uuid)
         method = getattr(obj, name)
         from_state = obj.status
         # Who may act is decided before the state: an auditor is refused the same way in every state.
@@ -61,6 +98,7 @@ def perform_transition(
                 _("You are not allowed to take the step '%(transition)s' for %(object)s.")
                 % {"transition": transition_label(model, name), "object": obj}
             )
+        check_precondition(obj, if_match)
         if not can_proceed(method, check_conditions=False):
             raise InvalidTransition(
                 _("%(object)s cannot take the step '%(transition)s' while its state is '%(status)s'.")
@@ -73,27 +111,69 @@ def perform_transition(
             )
         if (reason_required or _custom(model, name).get("reason_required")) and not reason:
             raise ReasonRequired()
-        unmet = check_guards(obj, actor, guards)
-        if unmet:
-            raise GuardFailed(
-                _("%(object)s cannot take the step '%(transition)s': %(unmet)s")
-                % {
-                    "object": obj,
-                    "transition": transition_label(model, name),
-                    "unmet": "; ".join(u.message for u in unmet),
-                },
-                unmet=[u.as_dict() for u in unmet],
-                current_status=from_state,
-            )
+        refuse_unmet(obj, check_guards(obj, actor, guards), transition_label(model, name))
         try:
             method(**(kwargs or {}))
         except TransitionNotAllowed as exc:  # a model-level condition refused
             raise InvalidTransition(str(exc), current_status=from_state) from exc
         obj.save()
+        for write in record:
+            write(obj)
         data = (after(obj, from_state) if after else None) or {}
         audit_record(
             actor=actor,
-            event=f"{model._meta.model_name}.{past_tense(name)}",
+            event=event,
+            subject=obj,
+            from_state=from_state,
+            to_state=obj.status,
+            reason=reason,
+            data=data,
+        )
+    return obj
+
+
+def perform_operation(
+    *,
+    model: type[M],
+    uuid: Any,
+    event: str,
+    actor: Any,
+    permission: str,
+    forbidden: str,
+    states: Sequence[str],
+    wrong_state: str,
+    change: Callable[[M], dict[str, Any] | None],
+    state_refusal: Callable[[M], str | None] | None = None,
+    label: str = "",
+    reason: str = "",
+    reason_required: bool = False,
+    guards: Sequence[Guard] = (),
+    if_match: str | None = None,
+    locker: Callable[[type[M], Any], M] = lock,
+) -> M:
+    """The same skeleton as ``perform_transition`` for a step outside the state machine (an extension,
+    the first half of a four-eyes decision, appointing a lead): lock, permission, precondition, state,
+    reason, guards; then ``change`` (it edits the locked object in memory and returns the audit data),
+    save, and the audit event ``event`` in one transaction. A refusal leaves the row as it was."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        obj = locker(model, uuid)
+        require_permission(actor, permission, forbidden)
+        check_precondition(obj, if_match)
+        if obj.status not in states:
+            raise InvalidTransition(wrong_state, current_status=obj.status)
+        refusal = state_refusal(obj) if state_refusal else None
+        if refusal:  # the state allows the step, but the object's own progress does not (yet)
+            raise InvalidTransition(refusal, current_status=obj.status)
+        if reason_required and not reason:
+            raise ReasonRequired()
+        refuse_unmet(obj, check_guards(obj, actor, guards), label or event)
+        from_state = obj.status
+        data = change(obj) or {}
+        obj.save()
+        audit_record(
+            actor=actor,
+            event=event,
             subject=obj,
             from_state=from_state,
             to_state=obj.status,
@@ -168,33 +248,10 @@ def transition_label(model: type[models.Model], name: str) -> str:
     return name
 
 
-_IRREGULAR = {
-    "start_consultation": "consultation_started",
-    "open": "opened",
-    "close_applications": "applications_closed",
-    "start_review": "review_started",
-    "submit": "submitted",
-    "admit": "admitted",
-    "accept": "accepted",
-    "reject": "rejected",
-    "withdraw": "withdrawn",
-    "offer": "offered",
-    "activate": "activated",
-    "suspend": "suspended",
-    "reinstate": "reinstated",
-    "terminate": "terminated",
-    "end": "ended",
-    "expire": "expired",
-    "cancel": "cancelled",
-    "conclude": "concluded",
-    "dissolve": "dissolution_started",
-    "complete_dissolution": "dissolved",
-    "exit": "exit_started",
-    "start_investigation": "investigation_started",
-    "confirm": "confirmed",
-    "dismiss": "dismissed",
-}
-
-
-def past_tense(name: str) -> str:
-    return _IRREGULAR.get(name, f"{name}_done")
+def transition_event(model: type[models.Model], name: str) -> str:
+    """The audit event of transition ``name``, declared where the transition is defined
+    (``@transition(custom={"event": "agreement.activated", ...})``)."""
+    event = _custom(model, name).get("event")
+    if not event:
+        raise ImproperlyConfigured(f"{model.__name__}.{name} declares no audit event in its custom dict.")
+    return str(event)

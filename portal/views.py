@@ -19,18 +19,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from coalitions.models import Membership
+from compliance.conditions.selectors import provider_missing
 from compliance.documents.selectors import document_list_with_versions
 from compliance.documents.services import document_upload
 from compliance.documents.validation import UploadRefused
 from compliance.models import AccountabilityDocument, DocumentStatus
 from compliance.models.documents import OWED_STATES
-from compliance.selectors import provider_missing
 from contracting.models import Provider
 from contracting.roles import can_read_everything
 from contracting.selectors import agreement_list
 from core.exceptions import DomainError
-
-from .forms import ProviderChoiceForm, UploadForm
+from portal.forms import ProviderChoiceForm, UploadForm
 
 SESSION_KEY = "portal_provider"
 

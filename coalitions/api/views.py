@@ -4,10 +4,8 @@ from django.db import models
 
 from api.transitions import ResourceViewSet, TransitionsMixin
 from coalitions import selectors
-from coalitions.models import Coalition, Membership
+from coalitions.api import filters, serializers
 from coalitions.services import COALITION_TRANSITIONS, MEMBERSHIP_TRANSITIONS
-
-from . import filters, serializers
 
 
 class CoalitionViewSet(TransitionsMixin, ResourceViewSet):
@@ -32,8 +30,3 @@ class MembershipViewSet(TransitionsMixin, ResourceViewSet):
 
     def get_queryset(self) -> models.QuerySet:
         return selectors.membership_list(self.request.user)
-
-    def lock_for_update(self, obj: Membership) -> Membership:
-        # membership_make_lead locks the coalition before its memberships: take locks in that order.
-        Coalition.objects.select_for_update().get(pk=obj.coalition_id)
-        return Membership.objects.select_for_update().get(pk=obj.pk)

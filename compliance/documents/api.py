@@ -14,14 +14,13 @@ from rest_framework.response import Response
 
 from api.schema import problems
 from api.transitions import ResourceViewSet, TransitionsMixin, available_transitions_field
+from compliance.documents.selectors import document_list_with_versions
+from compliance.documents.services import DOCUMENT_TRANSITIONS, document_upload
+from compliance.documents.validation import REFUSAL_CODES
+from compliance.documents.views import file_response
+from compliance.models import AccountabilityDocument, DocumentStatus, DocumentVersion
+from compliance.models.documents import OWED_STATES
 from core import clock
-
-from ..models import AccountabilityDocument, DocumentStatus, DocumentVersion
-from ..models.documents import OWED_STATES
-from .selectors import document_list_with_versions
-from .services import DOCUMENT_TRANSITIONS, document_upload
-from .validation import REFUSAL_CODES
-from .views import file_response
 
 # --------------------------------------------------------------------------- serializers
 

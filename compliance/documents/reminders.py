@@ -21,17 +21,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from contracting.models import Provider
-from core import clock
-
-from ..models import (
+from compliance.models import (
     AccountabilityDocument,
     DocumentReminder,
     DocumentReminderDigest,
     DocumentStatus,
     ReminderKind,
 )
-from ..models.documents import OWED_STATES
+from compliance.models.documents import OWED_STATES
+from contracting.models import Provider
+from core import clock
 
 log = logging.getLogger(__name__)
 

@@ -11,16 +11,15 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from contracting.roles import can_read_everything, provider_ids_for
-from core import clock
-
-from ..models import (
+from compliance.models import (
     AccountabilityDocument,
     ConditionAdjustment,
     ConditionRequirement,
     DocumentRequirement,
     DocumentVersion,
 )
+from contracting.roles import can_read_everything, provider_ids_for
+from core import clock
 
 
 def document_list(user: Any) -> QuerySet[AccountabilityDocument]:

@@ -22,12 +22,11 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from core import clock
-from core.exceptions import InvalidTransition, TransitionForbidden
-from core.guards import Unmet
-from core.transitions import perform_transition
-
-from ..models import (
+from compliance.documents import periods
+from compliance.documents.selectors import requirement_bindings
+from compliance.documents.storage import document_storage
+from compliance.documents.validation import UploadRefused, validate_upload
+from compliance.models import (
     AccountabilityDocument,
     DocumentRequirement,
     DocumentStatus,
@@ -35,11 +34,11 @@ from ..models import (
     DocumentVersion,
     Recurrence,
 )
-from ..models.documents import CAN_SUBMIT_DOCUMENTS, OPEN_STATES, version_upload_to
-from . import periods
-from .selectors import requirement_bindings
-from .storage import document_storage
-from .validation import UploadRefused, validate_upload
+from compliance.models.documents import CAN_SUBMIT_DOCUMENTS, OPEN_STATES, version_upload_to
+from core import clock
+from core.exceptions import InvalidTransition, TransitionForbidden
+from core.guards import Unmet
+from core.transitions import perform_transition
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +91,7 @@ def document_has_a_new_version(document: AccountabilityDocument, actor: Any = No
 
 def _reevaluate_after(document: AccountabilityDocument, from_state: str) -> dict[str, Any]:
     """Re-evaluates the conditions of the provider once the change has committed."""
-    from ..tasks import reevaluate_provider_task
+    from compliance.conditions.tasks import reevaluate_provider_task
 
     provider_id = document.provider_id
     transaction.on_commit(lambda: reevaluate_provider_task.enqueue(provider_id=provider_id))
@@ -103,30 +102,38 @@ def _reevaluate_after(document: AccountabilityDocument, from_state: str) -> dict
     }
 
 
-def document_submit(*, uuid: UUID, actor: Any, reason: str = "") -> AccountabilityDocument:
+def document_submit(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> AccountabilityDocument:
     return perform_transition(
         model=AccountabilityDocument,
         uuid=uuid,
         name="submit",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[document_has_a_file, document_has_a_new_version],
         kwargs={"at": clock.now()},
     )
 
 
-def document_start_review(*, uuid: UUID, actor: Any, reason: str = "") -> AccountabilityDocument:
+def document_start_review(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> AccountabilityDocument:
     return perform_transition(
         model=AccountabilityDocument,
         uuid=uuid,
         name="start_review",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[document_has_a_file],
     )
 
 
-def document_accept(*, uuid: UUID, actor: Any, reason: str = "") -> AccountabilityDocument:
+def document_accept(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> AccountabilityDocument:
     now = clock.now()
     valid_from = valid_until = None
     if uuid is not None:  # (None only when the docs generator records the call)
@@ -146,6 +153,7 @@ def document_accept(*, uuid: UUID, actor: Any, reason: str = "") -> Accountabili
         uuid=uuid,
         name="accept",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[document_has_a_file],
         kwargs={"by": actor, "at": now, "valid_from": valid_from, "valid_until": valid_until},
@@ -153,12 +161,15 @@ def document_accept(*, uuid: UUID, actor: Any, reason: str = "") -> Accountabili
     )
 
 
-def document_reject(*, uuid: UUID, actor: Any, reason: str = "") -> AccountabilityDocument:
+def document_reject(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> AccountabilityDocument:
     return perform_transition(
         model=AccountabilityDocument,
         uuid=uuid,
         name="reject",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         reason_required=True,
         kwargs={"reason": (reason or "").strip(), "by": actor, "at": clock.now()},
@@ -166,12 +177,15 @@ def document_reject(*, uuid: UUID, actor: Any, reason: str = "") -> Accountabili
     )
 
 
-def document_expire(*, uuid: UUID, actor: Any, reason: str = "") -> AccountabilityDocument:
+def document_expire(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> AccountabilityDocument:
     return perform_transition(
         model=AccountabilityDocument,
         uuid=uuid,
         name="expire",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         after=_reevaluate_after,
     )

@@ -1,9 +1,8 @@
 """What docs/state-machines.md says about the accountability document machine (see contracting.state_docs)."""
 
+from compliance.documents.services import DOCUMENT_TRANSITIONS
+from compliance.models import AccountabilityDocument
 from contracting.state_docs import Machine
-
-from ..models import AccountabilityDocument
-from .services import DOCUMENT_TRANSITIONS
 
 MACHINES = [
     Machine(

@@ -6,8 +6,12 @@ from django_tasks import task
 @task()
 def documents_daily_task() -> dict:
     """Request what is due, expire what lapsed, sweep orphan files, send the reminder digests."""
-    from .reminders import document_reminders_send
-    from .services import document_files_sweep, document_generate_requests, documents_expire_lapsed
+    from compliance.documents.reminders import document_reminders_send
+    from compliance.documents.services import (
+        document_files_sweep,
+        document_generate_requests,
+        documents_expire_lapsed,
+    )
 
     return {
         "requested": document_generate_requests(),
@@ -19,6 +23,6 @@ def documents_daily_task() -> dict:
 
 @task()
 def send_document_reminders_task() -> int:
-    from .reminders import document_reminders_send
+    from compliance.documents.reminders import document_reminders_send
 
     return document_reminders_send()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from compliance.documents import views
 
 app_name = "documents"
 

@@ -20,9 +20,8 @@ from typing import BinaryIO
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from compliance.documents import clamd
 from core.exceptions import InvalidInput
-
-from . import clamd
 
 # code -> (canonical extension, accepted extensions, MIME type, label)
 ALLOWED = {

@@ -6,10 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
+from compliance.documents.selectors import version_get
+from compliance.models import DocumentVersion
 from contracting.roles import can_read_everything
-
-from ..models import DocumentVersion
-from .selectors import version_get
 
 
 def file_response(version: DocumentVersion) -> FileResponse:

@@ -21,9 +21,11 @@ from rest_framework.response import Response
 
 from api.schema import problems
 from api.transitions import ResourceViewSet, TransitionsMixin, available_transitions_field
-from contracting.models import ContractingAuthority
-
-from ..models import (
+from compliance.fraud import selectors
+from compliance.fraud.importer import ImportFileError, ImportRejected, production_import
+from compliance.fraud.rules import RULES, rule_title
+from compliance.fraud.services import SIGNAL_TRANSITIONS
+from compliance.models import (
     FraudSignal,
     IkzInformationRequest,
     IkzReport,
@@ -33,10 +35,7 @@ from ..models import (
     SignalSeverity,
     SignalStatus,
 )
-from . import selectors
-from .importer import ImportFileError, ImportRejected, production_import
-from .rules import RULES, rule_title
-from .services import SIGNAL_TRANSITIONS
+from contracting.models import ContractingAuthority
 
 # --------------------------------------------------------------------------- signals
 

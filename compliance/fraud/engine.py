@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from compliance.fraud.rules import RULES, Dialect, Finding, RunContext, validate_thresholds
 from compliance.models import (
     AllocationLine,
     DeclarationLine,
@@ -30,8 +31,6 @@ from compliance.models import (
 from contracting.models import Agreement, AgreementStatus, ContractingAuthority
 from core import clock
 from core.exceptions import InvalidInput, TransitionForbidden
-
-from .rules import RULES, Dialect, Finding, RunContext, validate_thresholds
 
 logger = logging.getLogger(__name__)
 

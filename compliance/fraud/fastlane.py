@@ -103,7 +103,7 @@ def numeric_field(cents: int) -> bytes:
 
 def eligible(file: IO[bytes]) -> tuple[IO[bytes], list[str]] | None:
     """The underlying binary file and the header, when the file can take the fast lane."""
-    from .importer import sniff_delimiter
+    from compliance.fraud.importer import sniff_delimiter
 
     raw = getattr(file, "file", file)  # an uploaded file: its temporary file or buffer
     raw.seek(0)
@@ -124,7 +124,7 @@ def stream_declarations(
     batch: ImportBatch, raw: IO[bytes], header: list[str], size: int, strict: bool, rejections, progress
 ):
     """Read, check and COPY every line after the header; returns (rows, stored, stats)."""
-    from .importer import ImportFileError, Lookups, RowInvalid, RowParser, _Stats, map_header
+    from compliance.fraud.importer import ImportFileError, Lookups, RowInvalid, RowParser, _Stats, map_header
 
     lookups = Lookups.load()
     parser = RowParser(ProductionKind.DECLARATIONS, map_header(ProductionKind.DECLARATIONS, header), lookups)

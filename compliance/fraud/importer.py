@@ -38,6 +38,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from compliance.fraud.pseudonym import InvalidBsn, Pseudonymiser, normalise_bsn
 from compliance.models import (
     AllocationLine,
     DeclarationLine,
@@ -50,8 +51,6 @@ from compliance.models import (
 from contracting.models import ContractingAuthority, Product, ProductCategory, Provider, Unit
 from core import clock
 from core.exceptions import InvalidInput, TransitionForbidden
-
-from .pseudonym import InvalidBsn, Pseudonymiser, normalise_bsn
 
 logger = logging.getLogger(__name__)
 
@@ -983,7 +982,7 @@ def _stream(batch, file, fmt, size, strict, rejections, progress) -> tuple[int, 
     """Parse every row and write the valid ones; returns (data rows, lines stored, stats). In strict
     mode the first rejected row rolls the lines back and the rest is only checked."""
     if fmt == "csv" and batch.kind == ProductionKind.DECLARATIONS and connection.vendor == "postgresql":
-        from . import fastlane
+        from compliance.fraud import fastlane
 
         lane = fastlane.eligible(file)
         if lane is not None:

@@ -1,9 +1,8 @@
 """Reads for fraud signals and production imports.
 
 Visibility: officers, auditors and administrators see every signal and import. A provider user sees
-none: a signal is the start of an investigation, and showing it to the provider could warn a provider
-that commits fraud before the municipality has heard both sides (hoor en wederhoor happens outside the
-system, by the officers). Imports contain the municipality's production data of all providers.
+none: compliance.audience is the one rule for signals, everywhere they are shown. Imports contain the
+municipality's production data of all providers.
 """
 
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from coalitions.models import Membership, MembershipStatus
+from compliance.audience import signals_visible_to
 from compliance.models import FraudSignal, IkzInformationRequest, IkzReport, ImportBatch
 from contracting.models import Agreement, AgreementStatus
 from contracting.roles import can_read_everything
@@ -21,9 +21,7 @@ def signal_list(user: Any) -> QuerySet[FraudSignal]:
     signals = FraudSignal.objects.select_related(
         "provider", "authority", "confirmation_requested_by", "decided_by"
     )
-    if can_read_everything(user):
-        return signals
-    return signals.none()
+    return signals_visible_to(user, signals)
 
 
 def ikz_reports_of(signal: FraudSignal) -> QuerySet[IkzReport]:

@@ -20,15 +20,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from audit.services import audit_record
 from coalitions.models import Membership
 from coalitions.services import membership_suspend
+from compliance.fraud.selectors import suspension_candidates
 from compliance.models import FraudSignal, IkzInformationRequest, IkzReport, SignalStatus
 from contracting.models import Agreement
 from contracting.services import agreement_suspend
 from core import clock
 from core.exceptions import DomainError, InvalidInput, InvalidTransition, ReasonRequired
 from core.guards import Unmet
-from core.transitions import lock, operation, perform_transition, require_permission
-
-from .selectors import suspension_candidates
+from core.transitions import lock, operation, perform_operation, perform_transition, require_permission
 
 PERMISSION = "compliance.transition_fraudsignal"
 
@@ -50,58 +49,56 @@ def signal_confirmation_by_second_officer(signal: FraudSignal, actor: Any) -> It
 # --------------------------------------------------------------------------- transitions
 
 
-def signal_start_investigation(*, uuid: UUID, actor: Any, reason: str = "") -> FraudSignal:
+def signal_start_investigation(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> FraudSignal:
     return perform_transition(
-        model=FraudSignal, uuid=uuid, name="start_investigation", actor=actor, reason=reason
+        model=FraudSignal,
+        uuid=uuid,
+        name="start_investigation",
+        actor=actor,
+        if_match=if_match,
+        reason=reason,
     )
 
 
-def signal_request_confirmation(*, uuid: UUID, actor: Any, reason: str = "") -> FraudSignal:
+def signal_request_confirmation(
+    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+) -> FraudSignal:
     """First officer of the four-eyes confirmation: proposes to confirm the signal, with the grounds; a
     second officer confirms it with ``signal_confirm``."""
-    reason = (reason or "").strip()
-    with transaction.atomic():
-        signal = lock(FraudSignal, uuid)
-        require_permission(
-            actor, PERMISSION, _("You are not allowed to propose the confirmation of fraud signals.")
-        )
-        if signal.status != SignalStatus.INVESTIGATING:
-            raise InvalidTransition(
-                _("Only a signal under investigation can be proposed for confirmation."),
-                current_status=signal.status,
-            )
-        if signal.confirmation_requested_by_id is not None:
-            raise InvalidTransition(
-                _("The confirmation of this signal has already been proposed."), current_status=signal.status
-            )
-        if not reason:
-            raise ReasonRequired()
+
+    def propose(signal: FraudSignal) -> None:
         signal.confirmation_requested_by = actor
         signal.confirmation_requested_at = clock.now()
-        signal.confirmation_reason = reason
-        signal.save(
-            update_fields=[
-                "confirmation_requested_by",
-                "confirmation_requested_at",
-                "confirmation_reason",
-                "updated_at",
-            ]
-        )
-        audit_record(
-            actor=actor,
-            event="fraudsignal.confirmation_requested",
-            subject=signal,
-            from_state=signal.status,
-            to_state=signal.status,
-            reason=reason,
-        )
-    return signal
+        signal.confirmation_reason = (reason or "").strip()
+
+    return perform_operation(
+        model=FraudSignal,
+        uuid=uuid,
+        event="fraudsignal.confirmation_requested",
+        actor=actor,
+        permission=PERMISSION,
+        forbidden=_("You are not allowed to propose the confirmation of fraud signals."),
+        states=[SignalStatus.INVESTIGATING],
+        wrong_state=_("Only a signal under investigation can be proposed for confirmation."),
+        label=_("Propose confirmation"),
+        reason=reason,
+        reason_required=True,
+        state_refusal=lambda signal: (
+            _("The confirmation of this signal has already been proposed.")
+            if signal.confirmation_requested_by_id is not None
+            else None
+        ),
+        if_match=if_match,
+        change=propose,
+    )
 
 
 def _after_confirm(signal: FraudSignal, from_state: str) -> dict[str, Any]:
     """Schedules the re-evaluation of the provider's conditions after commit (a confirmed signal
     violates the integrity condition) and adds the proposal to the audit event."""
-    from compliance.tasks import reevaluate_provider_task
+    from compliance.conditions.tasks import reevaluate_provider_task
 
     provider_id = signal.provider_id
     transaction.on_commit(lambda: reevaluate_provider_task.enqueue(provider_id=provider_id))
@@ -113,12 +110,13 @@ def _after_confirm(signal: FraudSignal, from_state: str) -> dict[str, Any]:
     }
 
 
-def signal_confirm(*, uuid: UUID, actor: Any, reason: str = "") -> FraudSignal:
+def signal_confirm(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> FraudSignal:
     return perform_transition(
         model=FraudSignal,
         uuid=uuid,
         name="confirm",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         guards=[signal_confirmation_by_second_officer],
         kwargs={"actor": actor, "at": clock.now()},
@@ -126,12 +124,13 @@ def signal_confirm(*, uuid: UUID, actor: Any, reason: str = "") -> FraudSignal:
     )
 
 
-def signal_dismiss(*, uuid: UUID, actor: Any, reason: str = "") -> FraudSignal:
+def signal_dismiss(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> FraudSignal:
     return perform_transition(
         model=FraudSignal,
         uuid=uuid,
         name="dismiss",
         actor=actor,
+        if_match=if_match,
         reason=reason,
         reason_required=True,
         kwargs={"actor": actor, "at": clock.now(), "reason": (reason or "").strip()},

@@ -1,9 +1,8 @@
 """What docs/state-machines.md says about the fraud signal machine (see contracting.state_docs)."""
 
+from compliance.fraud import services
+from compliance.models import FraudSignal, SignalStatus
 from contracting.state_docs import Machine, Operation
-
-from ..models import FraudSignal, SignalStatus
-from . import services
 
 MACHINES = [
     Machine(

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from compliance.library import load_library
+    from compliance.conditions.library import load_library
 
     load_library(apps)
 

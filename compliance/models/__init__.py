@@ -1,4 +1,4 @@
-from .conditions import (
+from compliance.models.conditions import (
     Condition,
     ConditionAdjustment,
     ConditionCategory,
@@ -13,7 +13,7 @@ from .conditions import (
     Waiver,
     WaiverStatus,
 )
-from .documents import (
+from compliance.models.documents import (
     AccountabilityDocument,
     DocumentReminder,
     DocumentReminderDigest,
@@ -25,7 +25,7 @@ from .documents import (
     Recurrence,
     ReminderKind,
 )
-from .production import (
+from compliance.models.production import (
     AllocationLine,
     DeclarationLine,
     Frequency,
@@ -34,8 +34,8 @@ from .production import (
     ImportStatus,
     ProductionKind,
 )
-from .reports import Export, ExportKind, ExportStatus
-from .signals import (
+from compliance.models.reports import Export, ExportKind, ExportStatus
+from compliance.models.signals import (
     FraudRuleSetting,
     FraudSignal,
     IkzInformationRequest,

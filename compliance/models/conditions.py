@@ -1,6 +1,6 @@
 """The condition library, condition sets, evidence that is not a document, evaluations and waivers.
 
-The decision itself is compliance.conditions.evaluate (a pure function); compliance.services stores
+The decision itself is compliance.conditions.evaluate (a pure function); compliance.conditions.services stores
 its results. An evaluation row is never changed: history is the sequence of rows per
 (condition, subject, provider), each saying what was true from ``evaluated_at`` on, and why.
 """
@@ -10,10 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from compliance.models.documents import DocumentType
 from contracting.models import Provider
 from core.models import BaseModel
-
-from .documents import DocumentType
 
 
 class ConditionCategory(models.TextChoices):
@@ -33,7 +32,7 @@ class DecisionMethod(models.TextChoices):
 
 
 class Metric(models.TextChoices):
-    """Metrics the engine can compute (compliance.metrics holds one function per metric)."""
+    """Metrics the engine can compute (compliance.conditions.metrics holds one function per metric)."""
 
     TARIFF_REAL_PRICE_RATIO = "tariff_real_price_ratio", _("Lowest tariff ÷ reële prijs")
     EXECUTIVE_PAY_WNT_RATIO = "executive_pay_wnt_ratio", _("Highest executive pay ÷ WNT norm of the class")

@@ -323,7 +323,7 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
         source=[DocumentStatus.REQUESTED, DocumentStatus.REJECTED],
         target=DocumentStatus.SUBMITTED,
         permission=CAN_SUBMIT_DOCUMENTS,
-        custom={"label": _("Submit")},
+        custom={"event": "accountabilitydocument.submitted", "label": _("Submit")},
     )
     def submit(self, *, at: datetime.datetime | None = None) -> None:
         self.submitted_at = at or clock.now()
@@ -333,7 +333,7 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
         source=DocumentStatus.SUBMITTED,
         target=DocumentStatus.IN_REVIEW,
         permission=CAN_REVIEW_DOCUMENTS,
-        custom={"label": _("Start review")},
+        custom={"event": "accountabilitydocument.review_started", "label": _("Start review")},
     )
     def start_review(self) -> None:
         pass
@@ -343,7 +343,7 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
         source=DocumentStatus.IN_REVIEW,
         target=DocumentStatus.ACCEPTED,
         permission=CAN_REVIEW_DOCUMENTS,
-        custom={"label": _("Accept")},
+        custom={"event": "accountabilitydocument.accepted", "label": _("Accept")},
     )
     def accept(
         self,
@@ -362,7 +362,7 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
         source=DocumentStatus.IN_REVIEW,
         target=DocumentStatus.REJECTED,
         permission=CAN_REVIEW_DOCUMENTS,
-        custom={"label": _("Reject"), "reason_required": True},
+        custom={"event": "accountabilitydocument.rejected", "label": _("Reject"), "reason_required": True},
     )
     def reject(self, *, reason: str = "", by=None, at: datetime.datetime | None = None) -> None:
         self.reviewed_by, self.reviewed_at = by, at or clock.now()
@@ -373,7 +373,7 @@ class AccountabilityDocument(FSMModelMixin, BaseModel):
         source=DocumentStatus.ACCEPTED,
         target=DocumentStatus.EXPIRED,
         permission=CAN_REVIEW_DOCUMENTS,
-        custom={"label": _("Mark as expired")},
+        custom={"event": "accountabilitydocument.expired", "label": _("Mark as expired")},
     )
     def expire(self) -> None:
         pass

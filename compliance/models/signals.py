@@ -121,7 +121,7 @@ class FraudSignal(FSMModelMixin, BaseModel):
         source=SignalStatus.OPEN,
         target=SignalStatus.INVESTIGATING,
         permission=CAN_TRANSITION_SIGNAL,
-        custom={"label": _("Start investigation")},
+        custom={"event": "fraudsignal.investigation_started", "label": _("Start investigation")},
     )
     def start_investigation(self) -> None:
         pass
@@ -131,7 +131,7 @@ class FraudSignal(FSMModelMixin, BaseModel):
         source=SignalStatus.INVESTIGATING,
         target=SignalStatus.CONFIRMED,
         permission=CAN_TRANSITION_SIGNAL,
-        custom={"label": _("Confirm (second officer)")},
+        custom={"event": "fraudsignal.confirmed", "label": _("Confirm (second officer)")},
     )
     def confirm(self, *, actor, at) -> None:
         self.decided_by, self.decided_at = actor, at
@@ -141,7 +141,7 @@ class FraudSignal(FSMModelMixin, BaseModel):
         source=[SignalStatus.OPEN, SignalStatus.INVESTIGATING],
         target=SignalStatus.DISMISSED,
         permission=CAN_TRANSITION_SIGNAL,
-        custom={"label": _("Dismiss"), "reason_required": True},
+        custom={"event": "fraudsignal.dismissed", "label": _("Dismiss"), "reason_required": True},
     )
     def dismiss(self, *, actor, at, reason: str) -> None:
         self.decided_by, self.decided_at, self.dismissal_reason = actor, at, reason

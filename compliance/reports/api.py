@@ -25,14 +25,12 @@ from rest_framework.views import APIView
 from api.schema import problems
 from api.serializers import AuditEventSerializer
 from api.transitions import ResourceViewSet
-from audit.models import AuditEvent
+from compliance.audience import audit_trail_visible_to
 from compliance.models import Export, ExportKind, ExportStatus
+from compliance.reports.selectors import export_list
+from compliance.reports.services import export_download, export_request
 from contracting import selectors as contracting_selectors
-from contracting.roles import can_read_everything
 from core.exceptions import DomainError
-
-from .selectors import export_list
-from .services import export_download, export_request
 
 EXPORT_PROBLEMS = {
     400: "Invalid kind or parameters (`invalid`, with `invalidParams`).",
@@ -187,7 +185,8 @@ class ProviderDossierView(APIView):
         summary="The provider's dossier (PDF)",
         description="Identity, agreements, memberships, condition results with their evidence and hashes, "
         "signals and the timeline of the relationship; with `asOf` also as it all stood on that date. "
-        "A provider user may download the dossier of their own organisation only (404 for others).",
+        "A provider user may download the dossier of their own organisation only (404 for others), "
+        "without fraud signals, their events and waivers that are not approved.",
         parameters=[
             OpenApiParameter("uuid", OpenApiTypes.UUID, location=OpenApiParameter.PATH),
             OpenApiParameter("asOf", OpenApiTypes.DATE, location=OpenApiParameter.QUERY, required=False),
@@ -229,9 +228,7 @@ class AuditEventViewSet(ResourceViewSet):
     search_fields = ["event", "subject_repr", "actor_name"]
 
     def get_queryset(self):
-        if not can_read_everything(self.request.user):
-            return AuditEvent.objects.none()
-        return AuditEvent.objects.order_by("-id")
+        return audit_trail_visible_to(self.request.user).order_by("-id")
 
     def retrieve(self, request, *args, **kwargs):
         event = self.get_object()

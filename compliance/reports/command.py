@@ -13,9 +13,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from compliance.models import ExportStatus
+from compliance.reports.services import export_request
 from core.exceptions import DomainError
-
-from .services import export_request
 
 
 def find(model: Any, key: str, *fields: str) -> Any:

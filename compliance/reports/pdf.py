@@ -39,7 +39,9 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from audit.selectors import events_for
 from coalitions.models import Membership, MembershipStatus
-from compliance.history import subject_as_of
+from compliance.audience import audit_events_visible_to, sees_investigations, signals_visible_to
+from compliance.conditions.selectors import latest_evaluations
+from compliance.conditions.services import evaluations_as_of
 from compliance.models import (
     AccountabilityDocument,
     ConditionEvaluation,
@@ -50,8 +52,15 @@ from compliance.models import (
     SignalSeverity,
     SignalStatus,
 )
-from compliance.selectors import latest_evaluations
-from compliance.services import evaluations_as_of
+from compliance.reports.history import subject_as_of
+from compliance.reports.meta import ReportMeta
+from compliance.reports.scope import (
+    agreement_scope,
+    audit_event_scope,
+    provider_scope,
+    rule_title,
+    signal_scope,
+)
 from contracting.models import (
     Agreement,
     AgreementStatus,
@@ -66,9 +75,6 @@ from contracting.models import (
     Tariff,
 )
 from core import clock
-
-from .meta import ReportMeta
-from .scope import agreement_scope, audit_event_scope, provider_scope, rule_title, signal_scope
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -393,8 +399,15 @@ def provider_timeline(provider: Provider):
 
 
 def provider_dossier(
-    out: IO[bytes], *, provider: Provider, meta: ReportMeta, as_of: datetime.date | None = None
+    out: IO[bytes],
+    *,
+    provider: Provider,
+    meta: ReportMeta,
+    reader: Any,
+    as_of: datetime.date | None = None,
 ):
+    """The dossier as ``reader`` may see it (a user, or compliance.audience.SYSTEM): a provider user
+    gets no fraud signals, no events of investigations and no waivers that are not approved."""
     report = Report(_("Provider dossier"), provider.name, meta)
     if as_of:
         report.para(
@@ -545,11 +558,14 @@ def provider_dossier(
         mono_columns=[5],
     )
 
-    report.heading(_("Fraud signals"))
-    add_signals(report, FraudSignal.objects.filter(provider=provider).order_by("-period_end"))
+    if sees_investigations(reader):  # for anyone else the section is not there at all
+        report.heading(_("Fraud signals"))
+        signals = signals_visible_to(reader, FraudSignal.objects.filter(provider=provider))
+        add_signals(report, signals.order_by("-period_end"))
 
     report.heading(_("Timeline of the relationship"))
-    add_timeline(report, provider_timeline(provider).iterator(chunk_size=2000), _("No recorded events."))
+    timeline = audit_events_visible_to(reader, provider_timeline(provider))
+    add_timeline(report, timeline.iterator(chunk_size=2000), _("No recorded events."))
     report.build(out)
 
 

@@ -21,14 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
+from compliance.audience import SYSTEM
 from compliance.models import Export, ExportKind, ExportStatus
+from compliance.reports import pdf, workbook
+from compliance.reports.meta import ReportMeta
 from contracting.models import ContractingAuthority, Procedure, Provider
 from contracting.roles import can_read_everything, provider_ids_for
 from core import clock
 from core.exceptions import InvalidInput, TransitionForbidden
-
-from . import pdf, workbook
-from .meta import ReportMeta
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def export_request(
         procedure=resolved.procedure,
     )
     if background:
-        from .tasks import run_export_task
+        from compliance.reports.tasks import run_export_task
 
         export_id = export.pk
         transaction.on_commit(lambda: run_export_task.enqueue(export_id=export_id))
@@ -172,7 +172,9 @@ def _generate(export: Export, resolved: Resolved, out: IO[bytes]) -> tuple[str, 
         pdf.period_report(out, authority=authority, start=start, end=end, meta=meta)
         return f"period-report-{name}.pdf", meta
     if export.kind == ExportKind.PROVIDER_DOSSIER:
-        pdf.provider_dossier(out, provider=resolved.provider, meta=meta, as_of=resolved.as_of)
+        # made for who requested it (a provider user reads no investigations); nobody: the system
+        reader = export.requested_by if export.requested_by is not None else SYSTEM
+        pdf.provider_dossier(out, provider=resolved.provider, meta=meta, reader=reader, as_of=resolved.as_of)
         return f"dossier-{resolved.provider.kvk_number}-{stamp}.pdf", meta
     pdf.procedure_report(out, procedure=resolved.procedure, meta=meta)
     reference = "".join(c if c.isalnum() or c in "-_" else "-" for c in resolved.procedure.reference)

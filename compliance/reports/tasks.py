@@ -6,6 +6,6 @@ from django_tasks import task
 
 @task()
 def run_export_task(export_id: int) -> str:
-    from .services import export_run
+    from compliance.reports.services import export_run
 
     return export_run(export_id=export_id).status

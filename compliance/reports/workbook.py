@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from compliance.conditions.selectors import compliance_matrix
 from compliance.models import (
     AccountabilityDocument,
     Condition,
@@ -34,12 +35,16 @@ from compliance.models import (
     SignalSeverity,
     SignalStatus,
 )
-from compliance.selectors import compliance_matrix
+from compliance.reports.meta import ReportMeta
+from compliance.reports.scope import (
+    agreement_scope,
+    audit_event_scope,
+    provider_scope,
+    rule_title,
+    signal_scope,
+)
 from contracting.models import AgreementStatus, BudgetCeiling, CostModel, IndexationRun, Law, Provider, Tariff
 from core.dates import add_months
-
-from .meta import ReportMeta
-from .scope import agreement_scope, audit_event_scope, provider_scope, rule_title, signal_scope
 
 CHUNK = 2000
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "compliance",
     "api",
     "portal",
+    "devtools",
 ]
 
 MIDDLEWARE = [

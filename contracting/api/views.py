@@ -9,8 +9,9 @@ from rest_framework.response import Response
 
 from api.schema import TRANSITION_PROBLEMS, problems
 from api.transitions import EventsMixin, ResourceViewSet, TransitionsMixin
-from compliance.selectors import provider_missing
+from compliance.conditions.selectors import provider_missing
 from contracting import selectors
+from contracting.api import filters, serializers
 from contracting.models import ApplicationAssessment, ContractingAuthority, Lot, SubAgreement
 from contracting.services import (
     AGREEMENT_TRANSITIONS,
@@ -18,8 +19,6 @@ from contracting.services import (
     PROCEDURE_TRANSITIONS,
     application_assess,
 )
-
-from . import filters, serializers
 
 
 class AuthorityViewSet(ResourceViewSet):

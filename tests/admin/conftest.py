@@ -71,8 +71,8 @@ def _compliance_models():
 def evaluated_agreement(*codes: str, **kwargs):
     """An offered agreement whose condition set holds ``codes`` (default: policy and fair pay), evaluated
     once; ``agreement.evaluations`` holds the stored evaluations."""
+    from compliance.conditions.services import conditions_evaluate
     from compliance.models import ConditionEvaluation
-    from compliance.services import conditions_evaluate
     from tests.compliance.test_conditions import agreement_with
 
     agreement = agreement_with(*(codes or ("anti_discrimination_policy", "fair_pay_tariff")), **kwargs)
@@ -85,7 +85,7 @@ def requested_waiver(subject=None, code: str = "anti_discrimination_policy", by=
     """A waiver awaiting approval, requested the only way one can be: through waiver_request."""
     import datetime
 
-    from compliance.services import waiver_request
+    from compliance.conditions.services import waiver_request
 
     subject = subject or evaluated_agreement(code)
     return waiver_request(

@@ -185,7 +185,7 @@ def test_evaluation_changelist_filters_on_outcome_condition_and_trigger(client_f
 
 def test_evaluation_change_page_shows_evidence_with_the_document_checksum(client_for, auditor):
     # given
-    from compliance.services import conditions_evaluate
+    from compliance.conditions.services import conditions_evaluate
     from tests.compliance.test_conditions import agreement_with
 
     agreement = agreement_with("anti_discrimination_policy")
@@ -208,7 +208,7 @@ def make_evaluation():
 
 
 def make_waiver():
-    from compliance.services import waiver_approve
+    from compliance.conditions.services import waiver_approve
 
     waiver_approve(uuid=requested_waiver().uuid, actor=factories.officer())  # requester and decider shown
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from compliance.services import conditions_evaluate, waiver_approve
+from compliance.conditions.services import conditions_evaluate, waiver_approve
 from tests import factories
 from tests.admin.conftest import change_url, changelist_url, requested_waiver
 from tests.compliance.factories import DocumentFactory, condition

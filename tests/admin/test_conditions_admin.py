@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from compliance.conditions.subjects import effective_conditions
 from compliance.models import (
     ConditionAdjustment,
     ConditionEvaluation,
@@ -18,7 +19,6 @@ from compliance.models import (
     Waiver,
     WaiverStatus,
 )
-from compliance.subjects import effective_conditions
 from core import clock
 from tests import factories
 from tests.admin.conftest import change_url, evaluated_agreement, messages_of, requested_waiver
@@ -168,7 +168,7 @@ def test_evaluation_panel_renders(client_for, request, role, kind):
 def make_subject(kind: str):
     """An agreement, membership or application whose condition set holds the anti-discrimination policy,
     evaluated once (pending: no policy delivered)."""
-    from compliance.services import conditions_evaluate
+    from compliance.conditions.services import conditions_evaluate
 
     if kind == "agreement":
         subject = agreement_with("anti_discrimination_policy")
@@ -187,7 +187,7 @@ def test_evidence_in_the_panel_shows_the_document_checksum(client_for, auditor):
     # given
     agreement = agreement_with("anti_discrimination_policy")
     document = DocumentFactory(provider=agreement.provider, accepted=True, sha256="c0ffee" * 10 + "abcd")
-    from compliance.services import conditions_evaluate
+    from compliance.conditions.services import conditions_evaluate
 
     conditions_evaluate(subject=agreement)
     # when
@@ -268,7 +268,7 @@ def test_adjustment_that_changes_nothing_is_refused(client_for, officer, code, a
 
 def test_panel_shows_what_was_true_on_an_earlier_date(client_for, auditor):
     # given an evaluation three days ago (policy missing), then the policy accepted and evaluated now
-    from compliance.services import conditions_evaluate
+    from compliance.conditions.services import conditions_evaluate
 
     agreement = agreement_with("anti_discrimination_policy")
     conditions_evaluate(subject=agreement)
@@ -622,7 +622,7 @@ def test_provider_page_shows_evidence_and_current_evaluations(client_for, reques
     JudgementFactory(provider=provider)
     AnnualFiguresFactory(provider=provider)
     DocumentFactory(provider=provider, accepted=True)
-    from compliance.services import conditions_evaluate
+    from compliance.conditions.services import conditions_evaluate
 
     conditions_evaluate(subject=agreement)  # a newer evaluation: only that one is current
     # when

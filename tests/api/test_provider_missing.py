@@ -2,7 +2,7 @@
 
 import pytest
 
-from compliance.services import conditions_evaluate
+from compliance.conditions.services import conditions_evaluate
 from tests import factories
 from tests.compliance.factories import DocumentFactory
 from tests.compliance.test_conditions import agreement_with

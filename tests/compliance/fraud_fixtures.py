@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from compliance.fraud.generator import Config, Manifest, generate_files, install_world
 from compliance.fraud.importer import production_import
 from contracting.models import Product, ProductCategory, Unit
+from devtools.production_generator import Config, Manifest, generate_files, install_world
 from tests import factories
 
 YEAR = 2025

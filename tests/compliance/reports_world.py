@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from compliance.conditions.services import declaration_record
 from compliance.models import ConditionEvaluation, DocumentType, EvaluationOutcome
-from compliance.services import declaration_record
 from contracting.models import Kpi, SubAgreement
 from contracting.services import (
     agreement_suspend,

@@ -4,8 +4,8 @@ annual_figures_save: figures entered by an officer are audited and re-evaluate t
 import pytest
 
 from audit.models import AuditEvent
+from compliance.conditions.services import annual_figures_save, condition_set_change
 from compliance.models import ConditionEvaluation, ConditionRequirement, ProviderAnnualFigures
-from compliance.services import annual_figures_save, condition_set_change
 from core.exceptions import GuardFailed, InvalidInput, TransitionForbidden
 from tests import factories
 from tests.compliance.factories import AnnualFiguresFactory, condition

@@ -5,8 +5,8 @@ import pytest
 
 from coalitions.models import MembershipStatus
 from coalitions.services import membership_activate
-from compliance.models import ConditionEvaluation, DocumentType, Waiver, WaiverStatus
-from compliance.services import (
+from compliance.conditions.guards import conditions_hold
+from compliance.conditions.services import (
     condition_adjust,
     conditions_evaluate,
     evaluations_as_of,
@@ -14,6 +14,7 @@ from compliance.services import (
     waiver_reject,
     waiver_request,
 )
+from compliance.models import ConditionEvaluation, DocumentType, Waiver, WaiverStatus
 from contracting.models import AgreementStatus, ApplicationStatus, SubAgreement, Tariff
 from contracting.services import agreement_activate, agreement_reinstate, application_admit, procedure_open
 from core import clock
@@ -259,6 +260,24 @@ def test_agreement_activation_names_the_unmet_condition_then_succeeds(officer):
     agreement_activate(uuid=agreement.uuid, actor=officer)
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.ACTIVE
+
+
+def test_the_guard_only_reads_and_the_service_stores_what_it_decided_after_success(officer):
+    # given: an agreement whose condition is not met
+    agreement = agreement_with("anti_discrimination_policy")
+    assert list(conditions_hold(agreement)) != []
+    # then: deciding stored nothing, and neither did the refused transition
+    assert not ConditionEvaluation.objects.filter(subject_uuid=agreement.uuid).exists()
+    with pytest.raises(GuardFailed):
+        agreement_activate(uuid=agreement.uuid, actor=officer)
+    assert not ConditionEvaluation.objects.filter(subject_uuid=agreement.uuid).exists()
+    # when the condition is met, the successful transition stores the evaluation it was decided on
+    DocumentFactory(provider=agreement.provider, accepted=True)
+    assert list(conditions_hold(agreement)) == []
+    assert not ConditionEvaluation.objects.filter(subject_uuid=agreement.uuid).exists()
+    agreement_activate(uuid=agreement.uuid, actor=officer)
+    stored = ConditionEvaluation.objects.get(subject_uuid=agreement.uuid)
+    assert (stored.outcome, stored.trigger) == ("satisfied", ConditionEvaluation.Trigger.TRANSITION)
 
 
 def test_agreement_reinstatement_is_guarded_by_conditions(officer):

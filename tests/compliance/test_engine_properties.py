@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compliance.engine import (
+from compliance.conditions.engine import (
     OUTCOMES,
     SATISFIED,
     WAIVED,

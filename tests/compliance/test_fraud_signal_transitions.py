@@ -137,7 +137,7 @@ def test_an_auditor_changes_nothing(auditor, step):
 def test_a_confirmed_signal_violates_the_integrity_condition(
     officer, second_officer, django_capture_on_commit_callbacks
 ):
-    from compliance.metrics import confirmed_fraud_signals
+    from compliance.conditions.metrics import confirmed_fraud_signals
 
     agreement = factories.AgreementFactory(active=True)
     signal = proposed(FraudSignalFactory(provider=agreement.provider), officer)

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from compliance.history import subject_as_of
 from compliance.models import ConditionRequirement, EvaluationOutcome
+from compliance.reports.history import subject_as_of
 from contracting.models import IndexRate, SubAgreement
 from contracting.services import agreement_extend, agreement_suspend, tariffs_index, tariffs_true_up
 from core import clock

@@ -2,9 +2,9 @@ import pytest
 
 from django.core.management import call_command
 
+from compliance.conditions.selectors import compliance_matrix, provider_missing
+from compliance.conditions.services import conditions_evaluate
 from compliance.models import ConditionEvaluation
-from compliance.selectors import compliance_matrix, provider_missing
-from compliance.services import conditions_evaluate
 from core import clock
 from tests.compliance.factories import DocumentFactory, condition
 from tests.compliance.test_conditions import agreement_with
@@ -48,7 +48,7 @@ def test_scheduled_run_stores_only_changes():
 
 def test_a_removed_condition_no_longer_shows_as_missing_but_stays_in_history(officer):
 
-    from compliance.services import condition_adjust, evaluations_as_of
+    from compliance.conditions.services import condition_adjust, evaluations_as_of
 
     agreement = agreement_with("anti_discrimination_policy", "meldcode")
     conditions_evaluate(subject=agreement)

@@ -71,7 +71,7 @@ def load_reference_data() -> None:
     flushes the database afterwards."""
     from django.apps import apps
 
-    from compliance.library import load_library
+    from compliance.conditions.library import load_library
     from contracting.reference_data import load_reference_data as load_contracting
     from contracting.roles_setup import sync_roles
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from compliance.conditions.services import conditions_evaluate, live_subjects
 from compliance.models import ConditionEvaluation
-from compliance.services import conditions_evaluate, live_subjects
 
 
 class Command(BaseCommand):

@@ -6,11 +6,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from compliance.conditions.engine import MetricFact
+from compliance.conditions.subjects import subject_authority, subject_products
+from compliance.models import Metric, ProviderAnnualFigures, SignalStatus
 from contracting.models import CostModel, Tariff, WntNorm
-
-from .engine import MetricFact
-from .models import Metric, ProviderAnnualFigures, SignalStatus
-from .subjects import subject_authority, subject_products
 
 RATIO = Decimal("0.000001")  # fine enough that a cent above a norm is above it
 

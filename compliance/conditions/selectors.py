@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Max, Q
 
-from .models import Condition, ConditionEvaluation, EvaluationOutcome
+from compliance.models import Condition, ConditionEvaluation, EvaluationOutcome
 
 # Severity order when one provider has several subjects for the same condition: the worst counts.
 SEVERITY = {

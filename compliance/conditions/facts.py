@@ -5,9 +5,10 @@ import datetime
 from collections import defaultdict
 from typing import Any
 
-from .engine import DeclarationFact, DocumentFact, Facts, JudgementFact, Spec, WaiverFact
-from .metrics import METRICS
-from .models import (
+from compliance.conditions.engine import DeclarationFact, DocumentFact, Facts, JudgementFact, Spec, WaiverFact
+from compliance.conditions.metrics import METRICS
+from compliance.conditions.subjects import subject_kind
+from compliance.models import (
     AccountabilityDocument,
     Condition,
     DecisionMethod,
@@ -15,7 +16,6 @@ from .models import (
     ProviderDeclaration,
     Waiver,
 )
-from .subjects import subject_kind
 
 
 def spec_of(condition: Condition) -> Spec:

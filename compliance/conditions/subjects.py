@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from .models import Condition, ConditionAdjustment
+from compliance.models import Condition, ConditionAdjustment
 
 
 def subject_kind(subject: Any) -> str:

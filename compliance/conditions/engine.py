@@ -1,5 +1,5 @@
 """The decision: a pure function that says whether one condition holds for one provider in one
-subject at one moment, from facts gathered beforehand (compliance.facts). No database, no clock:
+subject at one moment, from facts gathered beforehand (compliance.conditions.facts). No database, no clock:
 everything it needs is in its arguments, so it can be tested exhaustively (tests/compliance/
 test_engine_properties.py)."""
 

@@ -15,8 +15,6 @@ from audit.services import verify_chain
 from coalitions.models import Coalition, CoalitionStatus, Membership, MembershipRole, MembershipStatus
 from compliance.models import ConditionEvaluation
 from contracting import guards
-from contracting.management.commands import _demo_data as data
-from contracting.management.commands.seed_demo import PROMISED_STATES
 from contracting.models import (
     Agreement,
     Application,
@@ -32,6 +30,8 @@ from contracting.models import (
 from contracting.reference_data import municipalities
 from contracting.roles import ADMINISTRATOR, AUDITOR, OFFICER, PROVIDER_USER
 from contracting.validators import validate_agb_code, validate_iban, validate_kvk_number
+from devtools import demo_data as data
+from devtools.management.commands.seed_demo import PROMISED_STATES
 
 pytestmark = pytest.mark.django_db
 
@@ -211,8 +211,8 @@ def test_reset_starts_over_with_the_same_demo(demo):
 
 def test_providers_in_every_compliance_situation(demo):
     """Issue 3: fully compliant, missing a document, below the reële prijs (above), waived with approval."""
+    from compliance.conditions.selectors import latest_evaluations
     from compliance.models import ConditionEvaluation, Waiver
-    from compliance.selectors import latest_evaluations
 
     current = latest_evaluations()
     by_provider: dict[int, set[str]] = {}

@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from audit.services import audit_record
-
-from .pseudonym import BSN_WEIGHTS
+from compliance.fraud.pseudonym import BSN_WEIGHTS
 
 # --------------------------------------------------------------------------- catalogue
 

@@ -3,7 +3,7 @@
 Writes synthetic allocations.csv and declarations.csv (the import format) and manifest.json for two
 calendar years, streaming (constant memory), with planted anomalies of every fraud rule; puts the
 authority, products and providers of the manifest in the database (unless --files-only); with --import
-also imports both files (a progress bar each). See compliance.fraud.generator.
+also imports both files (a progress bar each). See devtools.production_generator.
 """
 
 import time
@@ -11,9 +11,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from compliance.fraud.generator import Config, generate_files, install_world
 from compliance.fraud.importer import production_import
 from compliance.fraud.progress import ProgressBar
+from devtools.production_generator import Config, generate_files, install_world
 
 
 class Command(BaseCommand):

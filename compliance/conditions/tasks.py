@@ -5,15 +5,15 @@ from django_tasks import task
 
 @task()
 def reevaluate_provider_task(provider_id: int) -> int:
-    from .services import reevaluate_provider
+    from compliance.conditions.services import reevaluate_provider
 
     return reevaluate_provider(provider_id=provider_id)
 
 
 @task()
 def reevaluate_all_task() -> int:
-    from .models import ConditionEvaluation
-    from .services import conditions_evaluate, live_subjects
+    from compliance.conditions.services import conditions_evaluate, live_subjects
+    from compliance.models import ConditionEvaluation
 
     subjects = live_subjects()
     for subject in subjects:

@@ -30,16 +30,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from coalitions.models import Coalition, Membership
+from compliance.models import Export, ExportKind, ExportStatus
+from compliance.reports.history import SUBJECT_TYPES, subject_as_of
+from compliance.reports.selectors import export_list
+from compliance.reports.services import export_download, export_request
 from contracting.models import Agreement, Application, ContractingAuthority, Procedure, Provider
 from contracting.roles import can_read_everything
 from core import clock
 from core.admin_transitions import message_domain_error
 from core.exceptions import DomainError
-
-from .history import SUBJECT_TYPES, subject_as_of
-from .models import Export, ExportKind, ExportStatus
-from .reports.selectors import export_list
-from .reports.services import export_download, export_request
 
 # --------------------------------------------------------------------------- forms
 

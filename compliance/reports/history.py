@@ -24,10 +24,9 @@ from django.db.models import Q
 
 from audit.models import AuditEvent
 from audit.selectors import events_for
+from compliance.conditions.services import evaluations_as_of
+from compliance.models import Condition, ConditionEvaluation, ConditionRequirement
 from core import clock
-
-from .models import Condition, ConditionEvaluation, ConditionRequirement
-from .services import evaluations_as_of
 
 SUBJECT_TYPES = (
     "contracting.agreement",
@@ -269,7 +268,7 @@ def _authority(subject: Any):
         return subject.authority
     if label == "coalitions.coalition":
         return subject.authority
-    from .subjects import subject_authority
+    from compliance.conditions.subjects import subject_authority
 
     return subject_authority(subject)
 

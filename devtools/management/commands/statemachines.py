@@ -19,7 +19,7 @@ from compliance.documents.state_docs import MACHINES as DOCUMENT_MACHINES
 from compliance.fraud.state_docs import MACHINES as FRAUD_MACHINES
 from contracting.state_docs import MACHINES as CONTRACTING_MACHINES
 from contracting.state_docs import Machine, Operation, record_transition_call
-from core.transitions import past_tense, step_label, step_reason_required
+from core.transitions import step_label, step_reason_required, transition_event
 
 DOCS_PATH = Path(settings.BASE_DIR) / "docs" / "state-machines.md"
 MACHINES: list[Machine] = [*CONTRACTING_MACHINES, *COALITION_MACHINES, *DOCUMENT_MACHINES, *FRAUD_MACHINES]
@@ -166,7 +166,7 @@ def render_machine(machine: Machine) -> list[str]:
                 "required" if reason_required else "optional",
                 permission,
                 describe_follow_up(recorded.follow_up),
-                f"`{model._meta.model_name}.{past_tense(name)}`",
+                f"`{transition_event(model, name)}`",
             ]
         lines.append("| " + " | ".join(cell(c) for c in row) + " |")
     lines.append("")

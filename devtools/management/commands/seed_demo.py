@@ -6,7 +6,7 @@ a user per role.
 
 Every state change is made by the services (contracting.services, coalitions.services) acting as the
 demo officers, so the audit trail is real and the guards apply; the evidence the condition guards need
-(declarations, judgements) is recorded through compliance.services as well. The demo has a history: the
+(declarations, judgements) is recorded through compliance.conditions.services as well. The demo has a history: the
 services run under a simulated clock, step by step in date order, so that an agreement activated two
 years ago can have expired since and the audit trail shows the dates on which things happened. Rows
 without a state (providers, products, tariffs, annual figures, consultation rounds ...) are created
@@ -44,7 +44,7 @@ from audit.models import AuditEvent
 from audit.services import verify_chain
 from coalitions import services as coalition_services
 from coalitions.models import Coalition, Membership, MembershipRole
-from compliance import services as compliance_services
+from compliance.conditions import services as compliance_services
 from compliance.models import (
     AccountabilityDocument,
     Condition,
@@ -81,14 +81,13 @@ from contracting.roles import ADMINISTRATOR, AUDITOR, OFFICER, PROVIDER_USER
 from core import clock
 from core.dates import add_months
 from core.exceptions import DomainError
-
-from . import _demo_data as data
-from ._demo_documents import DemoDocuments, document_summary
+from devtools import demo_data as data
+from devtools.demo_documents import DemoDocuments, document_summary
 
 CENT = Decimal("0.01")
 DAY = datetime.timedelta(days=1)
 
-# The states the demo promises to show (tests/contracting/test_demo_data.py checks them).
+# The states the demo promises to show (tests/devtools/test_demo_data.py checks them).
 PROMISED_STATES = {
     Procedure: {"consultation", "open", "concluded"},
     Application: {"draft", "submitted", "under_review", "admitted", "rejected", "withdrawn"},
@@ -98,9 +97,9 @@ PROMISED_STATES = {
     AccountabilityDocument: {"requested", "submitted", "accepted", "rejected"},
 }
 
-# Condition sets (codes of compliance.library). The Wmo procedure asks for an anti-discrimination policy,
+# Condition sets (codes of compliance.conditions.library). The Wmo procedure asks for an anti-discrimination policy,
 # decided by an accepted document (requested, uploaded and reviewed through the document services, see
-# _demo_documents.py).
+# devtools/demo_documents.py).
 WMO_CONDITIONS = [
     "fair_pay_tariff",
     "anti_discrimination_policy",
@@ -1202,8 +1201,8 @@ class DemoSeed:
     def scenario_missing_document(self) -> None:
         """For the draft agreement the officer adds the meldcode to its conditions (with a reason); the
         provider has not delivered one yet, so its 'what is missing' list and the matrix show it."""
+        from compliance.conditions.services import condition_adjust, conditions_evaluate
         from compliance.models import Condition
-        from compliance.services import condition_adjust, conditions_evaluate
 
         agreement = (
             Agreement.objects.filter(status="draft", provider__isnull=False).order_by("reference").first()
@@ -1226,7 +1225,7 @@ class DemoSeed:
         """An agreement that still misses a mandatory condition (an offered one if there is one): the first
         officer waives it for six months, the second officer approves; the condition then counts as
         waived."""
-        from compliance.services import conditions_evaluate, waiver_approve, waiver_request
+        from compliance.conditions.services import conditions_evaluate, waiver_approve, waiver_request
 
         order = {"offered": 0, "suspended": 1, "draft": 2, "active": 3}
         candidates = sorted(

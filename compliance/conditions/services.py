@@ -4,7 +4,6 @@ coalitions, and per-subject condition changes."""
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -12,20 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from core import clock
-from core.exceptions import (
-    FourEyesRequired,
-    GuardFailed,
-    InvalidInput,
-    InvalidTransition,
-    ReasonRequired,
-    TransitionForbidden,
-)
-from core.transitions import require_permission
-
-from . import engine
-from .facts import gather, spec_of
-from .models import (
+from compliance.conditions.evaluation import Evaluated, evaluations_compute
+from compliance.conditions.subjects import subject_kind
+from compliance.models import (
     Condition,
     ConditionAdjustment,
     ConditionEvaluation,
@@ -37,16 +25,18 @@ from .models import (
     Waiver,
     WaiverStatus,
 )
-from .subjects import effective_conditions, subject_kind, subject_providers
+from core import clock
+from core.exceptions import (
+    FourEyesRequired,
+    GuardFailed,
+    InvalidInput,
+    InvalidTransition,
+    ReasonRequired,
+    TransitionForbidden,
+)
+from core.transitions import require_permission
 
 Trigger = ConditionEvaluation.Trigger
-
-
-@dataclass(frozen=True)
-class Evaluated:
-    condition: Condition
-    provider: Any
-    result: engine.Result
 
 
 def conditions_evaluate(
@@ -54,19 +44,15 @@ def conditions_evaluate(
 ) -> list[Evaluated]:
     """Evaluate every condition that applies to ``subject`` for each of its providers and store the
     result where it differs from the latest stored one (history is append-only)."""
-    moment = moment or clock.today()
-    conditions = effective_conditions(subject)
-    results: list[Evaluated] = []
-    for provider in subject_providers(subject):
-        facts = gather(subject, provider, conditions, moment)
-        for condition in conditions:
-            results.append(
-                Evaluated(
-                    condition, provider, engine.evaluate(spec_of(condition), facts[condition.pk], moment)
-                )
-            )
+    results = evaluations_compute(subject=subject, moment=moment)
     _store(subject, results, trigger)
     return results
+
+
+def conditions_record_transition(subject: Any) -> list[Evaluated]:
+    """After a guarded transition succeeded: store the evaluations its guard decided on (the guard
+    itself only reads, so a refused transition leaves no rows behind)."""
+    return conditions_evaluate(subject=subject, trigger=Trigger.TRANSITION)
 
 
 def _store(subject: Any, results: list[Evaluated], trigger: str) -> None:
@@ -162,7 +148,7 @@ def live_subjects(*, provider_id: int | None = None) -> list[Any]:
 
 
 def _schedule_reevaluation(provider_id: int) -> None:
-    from .tasks import reevaluate_provider_task
+    from compliance.conditions.tasks import reevaluate_provider_task
 
     transaction.on_commit(lambda: reevaluate_provider_task.enqueue(provider_id=provider_id))
 
@@ -400,7 +386,7 @@ def condition_set_change(
         )
         requirements.filter(condition__in=[c.pk for c in removed]).delete()
         if field == "procedure" and owner.status not in (ProcedureStatus.DRAFT, ProcedureStatus.CONSULTATION):
-            from .guards import procedure_condition_set_complete
+            from compliance.conditions.guards import procedure_condition_set_complete
 
             unmet = list(procedure_condition_set_complete(owner))
             if unmet:

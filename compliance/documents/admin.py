@@ -9,18 +9,18 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
-from core.admin_transitions import TransitionAdminMixin
-
-from .documents.services import DOCUMENT_TRANSITIONS
-from .models import (
+from compliance.documents.services import DOCUMENT_TRANSITIONS
+from compliance.models import (
     AccountabilityDocument,
     DocumentReminder,
     DocumentReminderDigest,
     DocumentRequirement,
+    DocumentType,
     DocumentVersion,
 )
-from .models.documents import OWED_STATES
+from compliance.models.documents import OWED_STATES
+from core import clock
+from core.admin_transitions import TransitionAdminMixin
 
 
 def download_link(version: DocumentVersion | None) -> str:
@@ -79,8 +79,10 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
-if admin.site.is_registered(AccountabilityDocument):
-    admin.site.unregister(AccountabilityDocument)
+@admin.register(DocumentType)
+class DocumentTypeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "max_age_months", "validity_months")
+    search_fields = ("code", "name", "description")
 
 
 @admin.register(AccountabilityDocument)

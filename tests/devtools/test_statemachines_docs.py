@@ -7,7 +7,7 @@ import pytest
 
 from django.core.management import call_command
 
-from contracting.management.commands.statemachines import DOCS_PATH, MACHINES
+from devtools.management.commands.statemachines import DOCS_PATH, MACHINES
 
 
 def test_state_machine_docs_are_current():

@@ -1,19 +1,26 @@
-"""Guards that consult the conditions engine. Used by the contracting and coalitions services."""
+"""Guards that consult the conditions engine. Used by the contracting and coalitions services.
+
+Guards decide and never write: ``conditions_hold`` computes the evaluations without storing them; the
+service stores them (``conditions_record_transition``) once the transition has succeeded."""
 
 from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from compliance.conditions.evaluation import evaluations_compute
+from compliance.models import (
+    ConditionCategory,
+    EvaluationOutcome,
+    SignalSeverity,
+    SignalStatus,
+)
 from core.guards import Unmet
-
-from .models import ConditionCategory, ConditionEvaluation, EvaluationOutcome, SignalSeverity, SignalStatus
-from .services import conditions_evaluate
 
 
 def conditions_hold(subject: Any, actor: Any = None) -> Iterable[Unmet]:
     """Every mandatory condition of the subject is satisfied or validly waived, for each provider."""
-    for item in conditions_evaluate(subject=subject, trigger=ConditionEvaluation.Trigger.TRANSITION):
+    for item in evaluations_compute(subject=subject):
         if item.condition.mandatory and not item.result.counts:
             why = "; ".join(r["message"] for r in item.result.reasons)
             yield Unmet(

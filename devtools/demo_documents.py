@@ -24,8 +24,7 @@ from compliance.models import (
     DocumentStatus,
     DocumentType,
 )
-
-from . import _demo_data as data
+from devtools import demo_data as data
 
 DAY = datetime.timedelta(days=1)
 

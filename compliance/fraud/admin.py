@@ -28,16 +28,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from contracting.models import ContractingAuthority
-from core import clock
-from core.admin_transitions import TransitionAdminMixin, message_domain_error
-from core.exceptions import DomainError
-
-from .fraud import selectors
-from .fraud.engine import resolve_settings
-from .fraud.importer import production_import
-from .fraud.rules import RULES, rule_title, validate_thresholds
-from .fraud.services import (
+from compliance.fraud import selectors
+from compliance.fraud.engine import resolve_settings
+from compliance.fraud.importer import production_import
+from compliance.fraud.rules import RULES, rule_title, validate_thresholds
+from compliance.fraud.services import (
     PERMISSION,
     SIGNAL_TRANSITIONS,
     ikz_report_record,
@@ -45,7 +40,7 @@ from .fraud.services import (
     ikz_request_record,
     signal_suspend_relations,
 )
-from .models import (
+from compliance.models import (
     FraudRuleSetting,
     FraudSignal,
     IkzInformationRequest,
@@ -56,6 +51,10 @@ from .models import (
     ProductionKind,
     SignalStatus,
 )
+from contracting.models import ContractingAuthority
+from core import clock
+from core.admin_transitions import TransitionAdminMixin, message_domain_error
+from core.exceptions import DomainError
 
 FORM_TEMPLATE = "admin/compliance/fraud/form_page.html"
 
@@ -490,8 +489,6 @@ class FraudSignalAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
 
 # compliance.admin registers a read-only list of signals; this admin, with the transitions, replaces it.
-if admin.site.is_registered(FraudSignal):
-    admin.site.unregister(FraudSignal)
 admin.site.register(FraudSignal, FraudSignalAdmin)
 
 

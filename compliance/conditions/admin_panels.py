@@ -2,7 +2,7 @@
 evaluation panel of an application, agreement or membership (with adjustments, re-evaluation and waiver
 requests), and the evidence of a provider.
 
-Every write goes through a service of compliance.services with the logged-in user as actor; the views
+Every write goes through a service of compliance.conditions.services with the logged-in user as actor; the views
 here only check that the user may post the form at all (403 otherwise), parse it and show the outcome.
 """
 
@@ -23,11 +23,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import admin_change_url
-from core import clock
-from core.admin_transitions import message_domain_error
-from core.exceptions import DomainError
-
-from .models import (
+from compliance.conditions.services import (
+    condition_adjust,
+    condition_set_change,
+    conditions_evaluate,
+    evaluations_as_of,
+    waiver_request,
+)
+from compliance.conditions.subjects import effective_conditions, subject_kind, subject_providers
+from compliance.models import (
     AccountabilityDocument,
     Condition,
     ConditionAdjustment,
@@ -40,14 +44,9 @@ from .models import (
     ProviderDeclaration,
     Waiver,
 )
-from .services import (
-    condition_adjust,
-    condition_set_change,
-    conditions_evaluate,
-    evaluations_as_of,
-    waiver_request,
-)
-from .subjects import effective_conditions, subject_kind, subject_providers
+from core import clock
+from core.admin_transitions import message_domain_error
+from core.exceptions import DomainError
 
 NOT_APPLICABLE = "not_applicable"
 
@@ -260,7 +259,7 @@ class ConditionSetForm(forms.Form):
 
 class ConditionSetAdminMixin(_PanelViews):
     """For the admin of Procedure and Coalition: the condition set (read-only inline) and a form that
-    adds or removes conditions through compliance.services.condition_set_change."""
+    adds or removes conditions through compliance.conditions.services.condition_set_change."""
 
     def get_inlines(self, request, obj):
         inlines = list(super().get_inlines(request, obj))
