@@ -14,12 +14,25 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 APPS = ["audit", "core", "contracting", "coalitions", "compliance", "portal"]
 INTERFACES = {"admin", "admin_panels", "api", "views", "urls", "forms", "serializers", "apps", "migrations"}
-WRITES = {"save", "create", "bulk_create", "bulk_update", "update_or_create", "get_or_create", "delete", "update"}
+WRITES = {
+    "save",
+    "create",
+    "bulk_create",
+    "bulk_update",
+    "update_or_create",
+    "get_or_create",
+    "delete",
+    "update",
+}
 AMBIGUOUS = {"update", "delete"}  # dict.update / set.discard...: counted only on a queryset or a model
 AUDITS = {"audit_record", "perform_transition", "perform_operation"}
 EXEMPT = {
     # the evaluation history is itself append-only: the evaluations are the record
-    "compliance/conditions/services.py": {"conditions_evaluate", "conditions_record_transition", "reevaluate_provider"},
+    "compliance/conditions/services.py": {
+        "conditions_evaluate",
+        "conditions_record_transition",
+        "reevaluate_provider",
+    },
     # the reminder digest rows are themselves the record of what was sent to whom
     "compliance/documents/reminders.py": {"document_reminders_send"},
     # saves the openpyxl workbook into the export's stream (no row); the export itself is audited
