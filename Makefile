@@ -16,12 +16,14 @@ URL := http://$(HOST):$(PORT)
 PYTHON_CANDIDATES = $(PYTHON) python3.12 python3.13 python3 $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3))
 PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
 
-.PHONY: help run test lint messages e2e bench
+.PHONY: help run test test-clock-ahead lint typecheck messages e2e bench
 
 help:
 	@echo "make run   - install, migrate, load the demo data and serve $(URL)"
 	@echo "make test  - install and run the whole test suite"
-	@echo "make lint  - ruff check and ruff format --check"
+	@echo "make lint  - ruff check, ruff format --check and the import rules (lint-imports, .importlinter)"
+	@echo "make typecheck - mypy on core, audit and the services"
+	@echo "make test-clock-ahead - the suite again with the system clock 18 months ahead (libfaketime)"
 	@echo "make e2e   - only the browser tests (needs Debian's chromium: apt-get install chromium)"
 	@echo "make bench - the benchmarks in bench/ (PostgreSQL; quick: make bench BENCH_LINES=100000,"
 	@echo "             one of them: make bench BENCH_ONLY=production)"
@@ -90,6 +92,24 @@ e2e: messages
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+# No test may depend on the day it runs: the same suite with every clock of the process 540 days ahead
+# (libfaketime from Debian's faketime package, installed with apt when running as root). The browser
+# tests are left out: Chromium would inherit the preloaded library.
+FAKETIME_LIB := /usr/lib/$(shell uname -m)-linux-gnu/faketime/libfaketime.so.1
+test-clock-ahead: messages
+	@set -e; \
+	if [ ! -e "$(FAKETIME_LIB)" ] && [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null 2>&1 \
+			|| { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }; \
+	fi; \
+	if [ ! -e "$(FAKETIME_LIB)" ]; then echo "libfaketime is missing (apt-get install faketime)" >&2; exit 1; fi; \
+	echo "System clock moved 540 days ahead: $$(FAKETIME=+540d LD_PRELOAD=$(FAKETIME_LIB) date -I)"; \
+	FAKETIME=+540d FAKETIME_DONT_FAKE_MONOTONIC=1 LD_PRELOAD=$(FAKETIME_LIB) $(PY) -m pytest --ignore=tests/e2e
 
 # Benchmarks: every module of bench/ (python -m bench). bench.production needs PostgreSQL: DATABASE_URL
 # (postgres://...) or postgres://postgres@127.0.0.1:5432/zorginkoop_bench, created when missing.

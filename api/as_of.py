@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from api.schema import problems
-from api.serializers import AuditEventSerializer
+from audit.api.serializers import AuditEventSerializer
 from audit.models import AuditEvent
 from compliance.audience import audit_events_visible_to
 from compliance.reports.history import subject_as_of

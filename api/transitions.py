@@ -25,7 +25,8 @@ from rest_framework.response import Response
 
 from api.as_of import AsOfMixin
 from api.schema import TRANSITION_PROBLEMS, ResourceAutoSchema, problems
-from api.serializers import AuditEventSerializer, TransitionSerializer
+from api.serializers import TransitionSerializer
+from audit.api.serializers import AuditEventSerializer
 from audit.selectors import events_for
 from compliance.audience import audit_events_visible_to
 from core.exceptions import UnknownTransition

@@ -5,10 +5,12 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import SimpleRouter
 
 from api import views
+from audit.api.views import AuditEventViewSet
 from coalitions.api.views import CoalitionViewSet, MembershipViewSet
+from compliance.audience import audit_trail_visible_to
 from compliance.documents.api import DocumentViewSet
 from compliance.fraud.api import FraudSignalViewSet, ImportBatchViewSet
-from compliance.reports.api import AuditEventViewSet, ExportViewSet, ProviderDossierView
+from compliance.reports.api import ExportViewSet, ProviderDossierView
 from contracting.api.views import (
     AgreementViewSet,
     ApplicationViewSet,
@@ -31,7 +33,9 @@ router.register("coalitions", CoalitionViewSet, basename="coalition")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("exports", ExportViewSet, basename="export")
-router.register("audit-events", AuditEventViewSet, basename="auditevent")
+router.register(
+    "audit-events", AuditEventViewSet.visible_through(audit_trail_visible_to), basename="auditevent"
+)
 router.register("signals", FraudSignalViewSet, basename="fraudsignal")
 router.register("declarations/imports", ImportBatchViewSet, basename="importbatch")
 

@@ -17,10 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from .models import AuditEvent
 
 
-def admin_change_url(model: Any, pk: Any) -> str | None:
+def admin_change_url(model: Any, pk: Any, current_app: str | None = None) -> str | None:
+    """The change page of a row of ``model``, or None when the model has no admin."""
     opts = model._meta
     try:
-        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(pk)])
+        return reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(pk)], current_app=current_app
+        )
     except NoReverseMatch:
         return None
 
@@ -47,6 +50,7 @@ def subject_link(subject_type: str, subject_uuid: Any, text: str) -> str:
 
 
 def pretty_json(value: Any) -> str:
+    """A JSON value (an event's data, an indexation's components) indented, keys sorted."""
     return format_html(
         "<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
     )

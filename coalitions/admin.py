@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from coalitions.models import Coalition, Membership, MembershipStatus
 from coalitions.services import COALITION_TRANSITIONS, MEMBERSHIP_TRANSITIONS
 from compliance.conditions.admin_panels import ConditionSetAdminMixin, SubjectConditionsAdminMixin
+from core.admin import ReadOnlyMixin
 from core.admin_transitions import TransitionAdminMixin
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyMixin, admin.TabularInline):
     """Memberships change through their own transitions: shown here, managed on their own page."""
 
     model = Membership
@@ -23,15 +24,6 @@ class MembershipInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("provider", "coalition")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Coalition)

@@ -4,7 +4,6 @@ States change only through the transition buttons (core.admin_transitions), whic
 Changelists select their related rows up front so they use a constant number of queries.
 """
 
-import json
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -24,6 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from audit.admin import pretty_json
 from compliance.conditions.admin_panels import (
     ConditionSetAdminMixin,
     ProviderComplianceAdminMixin,
@@ -65,15 +65,15 @@ from contracting.services import (
     tariffs_true_up,
 )
 from core import clock
-from core.admin_transitions import TransitionAdminMixin, message_domain_error
+from core.admin import (
+    ReadOnlyAdmin,
+    ReadOnlyMixin,
+    form_errors_message,
+    message_domain_error,
+    object_id_from_url,
+)
+from core.admin_transitions import TransitionAdminMixin
 from core.exceptions import DomainError
-
-
-def _object_id(request: HttpRequest) -> str | None:
-    """The pk of the object whose change page is being built (None on an add page)."""
-    match = request.resolver_match
-    object_id = match.kwargs.get("object_id") if match else None
-    return unquote(object_id) if object_id else None
 
 
 def _euro(amount: Decimal | None) -> str:
@@ -86,12 +86,6 @@ def euro_local(amount: Decimal | str | None) -> str:
         "–"
         if amount is None
         else f"€ {number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)}"
-    )
-
-
-def pretty_json(value) -> str:
-    return format_html(
-        "<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str)
     )
 
 
@@ -343,8 +337,33 @@ INDEXATION_OPERATIONS = {
 }
 
 
+def may_index_tariffs(request: HttpRequest) -> bool:
+    return request.user.has_perm("contracting.add_tariff")
+
+
+def indexation_links(request: HttpRequest) -> list[dict[str, str]]:
+    if not may_index_tariffs(request):
+        return []
+    return [
+        {
+            "name": name,
+            "label": str(title),
+            "url": reverse("admin:contracting_tariff_indexation", args=[name]),
+        }
+        for name, (_service, title, _help) in INDEXATION_OPERATIONS.items()
+    ]
+
+
+class IndexationLinksMixin:
+    """The indexation buttons above the changelist (tariffs and indexation runs)."""
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "indexation_links": indexation_links(request)}
+        return super().changelist_view(request, extra_context)
+
+
 @admin.register(Tariff)
-class TariffAdmin(admin.ModelAdmin):
+class TariffAdmin(IndexationLinksMixin, admin.ModelAdmin):
     list_display = (
         "product",
         "authority",
@@ -394,10 +413,6 @@ class TariffAdmin(admin.ModelAdmin):
         return None if real_price is None else obj.amount >= real_price
 
     # ---- indexation (VNG convention): one action each, through the services
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "indexation_links": indexation_links(request)}
-        return super().changelist_view(request, extra_context)
 
     def get_urls(self):
         return [
@@ -450,25 +465,8 @@ class TariffAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/contracting/tariff/indexation.html", context)
 
 
-def may_index_tariffs(request: HttpRequest) -> bool:
-    return request.user.has_perm("contracting.add_tariff")
-
-
-def indexation_links(request: HttpRequest) -> list[dict[str, str]]:
-    if not may_index_tariffs(request):
-        return []
-    return [
-        {
-            "name": name,
-            "label": str(title),
-            "url": reverse("admin:contracting_tariff_indexation", args=[name]),
-        }
-        for name, (_service, title, _help) in INDEXATION_OPERATIONS.items()
-    ]
-
-
 @admin.register(IndexationRun)
-class IndexationRunAdmin(admin.ModelAdmin):
+class IndexationRunAdmin(IndexationLinksMixin, ReadOnlyAdmin):
     """A record of what the indexation services did: read-only for everyone. A true-up shows what it
     changed per agreement."""
 
@@ -477,7 +475,6 @@ class IndexationRunAdmin(admin.ModelAdmin):
     list_select_related = ("authority", "applied_by")
     search_fields = ("authority__name",)
     date_hierarchy = "created_at"
-    actions = None
     fields = (
         "authority",
         "year",
@@ -489,19 +486,6 @@ class IndexationRunAdmin(admin.ModelAdmin):
         "differences_table",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "indexation_links": indexation_links(request)}
-        return super().changelist_view(request, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.basis == IndexationRun.Basis.DEFINITIVE:
@@ -591,7 +575,7 @@ class ProcedureAdmin(ConditionSetAdminMixin, TransitionAdminMixin, admin.ModelAd
 # --------------------------------------------------------------------------- applications
 
 
-class ApplicationAssessmentInline(admin.TabularInline):
+class ApplicationAssessmentInline(ReadOnlyMixin, admin.TabularInline):
     """Assessments are recorded through application_assess (the form under the change page)."""
 
     model = ApplicationAssessment
@@ -602,15 +586,6 @@ class ApplicationAssessmentInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("assessed_by")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AssessmentForm(forms.Form):
@@ -647,7 +622,7 @@ class ApplicationAdmin(SubjectConditionsAdminMixin, TransitionAdminMixin, admin.
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "lots":
-            object_id = _object_id(request)
+            object_id = object_id_from_url(request)
             queryset = Lot.objects.select_related("procedure")
             if object_id:
                 queryset = queryset.filter(procedure__applications__pk=object_id)
@@ -673,9 +648,7 @@ class ApplicationAdmin(SubjectConditionsAdminMixin, TransitionAdminMixin, admin.
             and self.has_transition_permission(request, obj)
         ):
             context["assessment_form"] = AssessmentForm()
-            context["assessment_url"] = reverse(
-                "admin:contracting_application_assess", args=[quote(obj.pk)], current_app=self.admin_site.name
-            )
+            context["assessment_url"] = self.object_url(obj, "assess")
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def assess_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -692,8 +665,7 @@ class ApplicationAdmin(SubjectConditionsAdminMixin, TransitionAdminMixin, admin.
         change_url = self.change_url(obj)
         form = AssessmentForm(request.POST)
         if not form.is_valid():
-            errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
-            messages.error(request, errors, extra_tags="invalid")
+            messages.error(request, form_errors_message(form), extra_tags="invalid")
             return HttpResponseRedirect(change_url)
         try:
             assessment = application_assess(
@@ -720,7 +692,7 @@ class SubAgreementInline(admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lot":  # only the lots of the agreement's own procedure
-            object_id = _object_id(request)
+            object_id = object_id_from_url(request)
             kwargs["queryset"] = (
                 Lot.objects.filter(procedure__agreements__pk=object_id) if object_id else Lot.objects.none()
             )

@@ -39,10 +39,8 @@ def provider_ids_for(user: Any) -> frozenset[int]:
     if user is None or not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_provider_ids", None)
-    if cached is None:
-        from contracting.models import Provider
-
-        cached = frozenset(Provider.objects.filter(users=user).values_list("pk", flat=True))
+    if cached is None:  # through the user's side of Provider.users: roles must not import the models
+        cached = frozenset(user.providers.values_list("pk", flat=True))
         user._provider_ids = cached
     return cached
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from coalitions.models import Membership
 from contracting.models import (
     Agreement,
     Application,
@@ -71,5 +70,8 @@ def agreement_list(user: Any) -> QuerySet[Agreement]:
     if can_read_everything(user):
         return agreements
     provider_ids = provider_ids_for(user)
-    member_of = Membership.objects.filter(provider_id__in=provider_ids).values("coalition_id")
+    # the coalitions they are a member of, through the reverse relation (contracting sits below coalitions)
+    member_of = Agreement.objects.filter(coalition__memberships__provider_id__in=provider_ids).values(
+        "coalition_id"
+    )
     return agreements.filter(Q(provider_id__in=provider_ids) | Q(coalition_id__in=member_of))

@@ -1,30 +1,80 @@
-"""Admin building blocks shared by every app: read-only admins for rows that only services write,
-and admins whose rows are added through a service."""
+"""Admin building blocks shared by every app: permission mixins, read-only admins for rows that only
+services write, admins whose rows are added through a service, a refusal as an error message, the URLs
+of an admin's own views of an object, and small display helpers.
+
+core.admin_transitions builds on this module; it imports nothing of ours but core.exceptions."""
+
+import datetime
+from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
 from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
-from core.admin_transitions import message_domain_error
 from core.exceptions import DomainError
 
+# --------------------------------------------------------------------------- refusals
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+
+def domain_error_message(exc: DomainError) -> str:
+    """The refusal in the user's language; each unmet condition as a list item carrying its code."""
+    unmet = exc.extra.get("unmet") or []
+    if not unmet:
+        return exc.detail
+    items = format_html_join(
+        "", '<li data-code="{}">{}</li>', ((u.get("code", ""), u.get("message", "")) for u in unmet)
+    )
+    return format_html('{}<ul class="unmet-conditions">{}</ul>', exc.title, items)
+
+
+def message_domain_error(request: HttpRequest, exc: DomainError) -> None:
+    # extra_tags carries the stable code (e.g. "guard_failed") for styling and for tests
+    messages.error(request, domain_error_message(exc), extra_tags=exc.code)
+
+
+# --------------------------------------------------------------------------- permissions
+# For a ModelAdmin or an inline (an inline's has_add_permission also receives the parent object).
+
+
+class NoAddMixin:
+    """Nobody adds a row here: rows come from a service, a command or another page."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class NoChangeMixin:
+    """Nobody edits a row here (a state changes through its transitions, if it has any)."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class NoDeleteMixin:
+    """Nobody deletes a row here, superusers included."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AppendOnlyMixin(NoChangeMixin, NoDeleteMixin):
+    """Rows are added (through a service), never changed or deleted afterwards."""
+
+
+class ReadOnlyMixin(NoAddMixin, NoChangeMixin, NoDeleteMixin):
+    """Nobody adds, changes or deletes a row here; whoever may view the model reads it."""
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Rows written by services (or by later flows): nobody adds, changes or deletes them here."""
 
     actions = None
 
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ServiceAddAdmin(admin.ModelAdmin):
+class ServiceAddAdmin(AppendOnlyMixin, admin.ModelAdmin):
     """Rows that are added through a service (``save_model`` calls it) and never edited afterwards."""
 
     actions = None
@@ -33,12 +83,6 @@ class ServiceAddAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         return self.add_fields if obj is None else (*self.add_fields, *self.record_fields)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def record(self, request: HttpRequest, form: forms.ModelForm):
         raise NotImplementedError
@@ -54,3 +98,45 @@ class ServiceAddAdmin(admin.ModelAdmin):
         except DomainError as exc:  # refused by the service: nothing was stored
             message_domain_error(request, exc)
             return HttpResponseRedirect(request.get_full_path())
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+class AdminUrlsMixin:
+    """The URLs of this admin's own views of an object (``change``, ``transition``, custom views named
+    ``<app_label>_<model_name>_<view>``), on the admin's own site."""
+
+    def object_url(self, obj: Any, view: str, *args: Any) -> str:
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}",
+            args=[quote(obj.pk), *args],
+            current_app=self.admin_site.name,
+        )
+
+    def change_url(self, obj: Any) -> str:
+        return self.object_url(obj, "change")
+
+
+def object_id_from_url(request: HttpRequest) -> str | None:
+    """The pk of the object whose change page is being built (None on an add page or a changelist)."""
+    match = request.resolver_match
+    object_id = match.kwargs.get("object_id") if match else None
+    return unquote(object_id) if object_id else None
+
+
+# --------------------------------------------------------------------------- display helpers
+
+
+def form_errors_message(form: forms.Form) -> str:
+    """A form's errors as one message: "label: errors; label: errors" (errors of the whole form bare)."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    return "; ".join(parts)
+
+
+def date_range(start: datetime.date, end: datetime.date) -> str:
+    """A period as the admin shows it: 01-01-2025 – 31-12-2025."""
+    return f"{start:%d-%m-%Y} – {end:%d-%m-%Y}"

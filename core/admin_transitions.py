@@ -12,16 +12,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.selectors import events_for
+from core.admin import AdminUrlsMixin, message_domain_error
 from core.exceptions import DomainError
 from core.transitions import available_transitions, step_label, step_reason_required
 
@@ -39,23 +39,7 @@ class TransitionForm(forms.Form):
         self.fields["reason"].required = reason_required
 
 
-def domain_error_message(exc: DomainError) -> str:
-    """The refusal in the user's language; each unmet condition as a list item carrying its code."""
-    unmet = exc.extra.get("unmet") or []
-    if not unmet:
-        return exc.detail
-    items = format_html_join(
-        "", '<li data-code="{}">{}</li>', ((u.get("code", ""), u.get("message", "")) for u in unmet)
-    )
-    return format_html('{}<ul class="unmet-conditions">{}</ul>', exc.title, items)
-
-
-def message_domain_error(request: HttpRequest, exc: DomainError) -> None:
-    # extra_tags carries the stable code (e.g. "guard_failed") for styling and for tests
-    messages.error(request, domain_error_message(exc), extra_tags=exc.code)
-
-
-class TransitionAdminMixin:
+class TransitionAdminMixin(AdminUrlsMixin):
     """For a ModelAdmin of a model with an FSM ``status`` field.
 
     ``transition_services`` is the registry from the app's services (``PROCEDURE_TRANSITIONS`` …).
@@ -104,19 +88,7 @@ class TransitionAdminMixin:
         return step_reason_required(self.model, name, self.transition_services.get(name))
 
     def transition_url(self, obj: Any, name: str) -> str:
-        info = self.opts.app_label, self.opts.model_name
-        return reverse(
-            f"admin:{info[0]}_{info[1]}_transition",
-            args=[quote(obj.pk), name],
-            current_app=self.admin_site.name,
-        )
-
-    def change_url(self, obj: Any) -> str:
-        return reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-            args=[quote(obj.pk)],
-            current_app=self.admin_site.name,
-        )
+        return self.object_url(obj, "transition", name)
 
     def get_transition_buttons(self, request: HttpRequest, obj: Any) -> list[dict[str, str]]:
         names = available_transitions(obj, request.user, self.transition_services)
@@ -126,7 +98,6 @@ class TransitionAdminMixin:
         ]
 
     def get_transition_history(self, obj: Any) -> list[dict[str, Any]]:
-
         labels = dict(self.opts.get_field(self.state_field).flatchoices)
         return [
             {

@@ -7,9 +7,11 @@ then it runs the in-memory FSM transition, saves, writes the audit event in the 
 runs follow-ups. A refusal leaves the row exactly as it was.
 """
 
+import datetime
 import hashlib
+import uuid as uuid_lib
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
@@ -17,31 +19,60 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from audit.services import audit_record
+from core.actors import Actor
 from core.exceptions import GuardFailed, InvalidTransition, ReasonRequired, StaleObject, TransitionForbidden
 from core.guards import Unmet
+from core.models import BaseModel
 
-M = TypeVar("M", bound=models.Model)
-Guard = Callable[[Any, Any], Iterable[Unmet]]
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models.options import Options
 
 
-def require_permission(actor: Any, perm: str, message: str) -> None:
+class StatefulModel(Protocol):
+    """What a model needs for ``perform_transition``/``perform_operation``: a ``BaseModel`` with an
+    FSM ``status`` field (django-fsm ships no types, so the checker cannot see that field itself)."""
+
+    objects: ClassVar[models.Manager[Any]]
+    _meta: ClassVar["Options[Any]"]
+    pk: Any
+    status: Any
+
+    @property
+    def uuid(self) -> uuid_lib.UUID: ...
+
+    @property
+    def updated_at(self) -> datetime.datetime: ...
+
+    def get_status_display(self) -> str: ...
+
+    def save(self) -> None: ...
+
+
+M = TypeVar("M", bound=StatefulModel)
+Guard = Callable[[Any, Actor], Iterable[Unmet]]
+
+
+def require_permission(actor: Actor, perm: str, message: str) -> "User":
     """Refuse (403 ``transition_forbidden``) unless ``actor`` is a logged-in user holding ``perm``: the
-    one check every service that is not an FSM transition makes before it decides anything."""
-    if not (actor is not None and actor.is_authenticated and actor.has_perm(perm)):
+    one check every service that is not an FSM transition makes before it decides anything. Returns
+    that user."""
+    if actor is None or not actor.is_authenticated or not actor.has_perm(perm):
         raise TransitionForbidden(message)
+    return actor
 
 
 def lock(model: type[M], uuid: Any) -> M:
     return model.objects.select_for_update().get(uuid=uuid)
 
 
-def version_tag(obj: models.Model) -> str:
+def version_tag(obj: BaseModel | StatefulModel) -> str:
     """A strong ETag for the stored version of ``obj``: changes whenever the row is saved."""
     raw = f"{obj.uuid}|{obj.updated_at.isoformat()}|{getattr(obj, 'status', '')}"
     return f'"{hashlib.sha256(raw.encode()).hexdigest()[:32]}"'
 
 
-def check_precondition(obj: models.Model, if_match: str | None) -> None:
+def check_precondition(obj: BaseModel | StatefulModel, if_match: str | None) -> None:
     """Refuse (412 ``precondition_failed``) when the caller saw another version than the locked row.
     Called under the service's own lock, after the permission check (a caller without the permission
     learns nothing about versions)."""
@@ -62,7 +93,7 @@ def refuse_unmet(obj: Any, unmet: list[Unmet], step: str) -> None:
         )
 
 
-def check_guards(obj: Any, actor: Any, guards: Sequence[Guard]) -> list[Unmet]:
+def check_guards(obj: Any, actor: Actor, guards: Sequence[Guard]) -> list[Unmet]:
     return [unmet for guard in guards for unmet in guard(obj, actor)]
 
 
@@ -71,7 +102,7 @@ def perform_transition(
     model: type[M],
     uuid: Any,
     name: str,
-    actor: Any,
+    actor: Actor,
     reason: str = "",
     reason_required: bool = False,
     guards: Sequence[Guard] = (),
@@ -137,7 +168,7 @@ def perform_operation(
     model: type[M],
     uuid: Any,
     event: str,
-    actor: Any,
+    actor: Actor,
     permission: str,
     forbidden: str,
     states: Sequence[str],
@@ -183,7 +214,7 @@ def perform_operation(
     return obj
 
 
-def may_take(obj: Any, name: str, actor: Any) -> bool:
+def may_take(obj: Any, name: str, actor: Actor) -> bool:
     """Whether ``actor`` holds the permission of transition ``name``, whatever the current state."""
     field = obj._meta.get_field("status")
     return any(t.has_perm(obj, actor) for t in field.get_all_transitions(type(obj)) if t.name == name)
@@ -227,7 +258,7 @@ def step_reason_required(model: type[models.Model], name: str, service: Callable
     return bool(_custom(model, name).get("reason_required"))
 
 
-def _custom(model: type[models.Model], name: str) -> dict[str, Any]:
+def _custom(model: type[models.Model | StatefulModel], name: str) -> dict[str, Any]:
     meta = getattr(getattr(model, name, None), "_django_fsm", None)
     if meta is None:
         return {}
@@ -237,7 +268,7 @@ def _custom(model: type[models.Model], name: str) -> dict[str, Any]:
     return {}
 
 
-def transition_label(model: type[models.Model], name: str) -> str:
+def transition_label(model: type[models.Model | StatefulModel], name: str) -> str:
     method = getattr(model, name, None)
     custom = getattr(method, "_django_fsm", None)
     if custom is not None:
@@ -248,7 +279,7 @@ def transition_label(model: type[models.Model], name: str) -> str:
     return name
 
 
-def transition_event(model: type[models.Model], name: str) -> str:
+def transition_event(model: type[models.Model | StatefulModel], name: str) -> str:
     """The audit event of transition ``name``, declared where the transition is defined
     (``@transition(custom={"event": "agreement.activated", ...})``)."""
     event = _custom(model, name).get("event")

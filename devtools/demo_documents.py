@@ -15,6 +15,9 @@ import datetime
 import io
 from typing import Any
 
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
 from compliance.documents import periods
 from compliance.documents import services as document_services
 from compliance.models import (
@@ -31,8 +34,6 @@ DAY = datetime.timedelta(days=1)
 
 def pdf(title: str, lines: list[str]) -> bytes:
     """A small real PDF (reportlab) with a title and a few lines of text."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
 
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=A4, invariant=True)

@@ -24,8 +24,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.db import transaction
+
 from audit.services import audit_record
+from compliance.fraud.columns import header_line
 from compliance.fraud.pseudonym import BSN_WEIGHTS
+from compliance.models import AccountabilityDocument, DocumentType, ProductionKind, ProviderAnnualFigures
+from contracting.models import BoardMember, ContractingAuthority, Product, ProductCategory, Provider, Unit
+from core.dates import add_months
 
 # --------------------------------------------------------------------------- catalogue
 
@@ -230,24 +236,11 @@ def months(year: int) -> list[tuple[datetime.date, datetime.date]]:
     return result
 
 
-def add_months(day: datetime.date, n: int) -> datetime.date:
-    month = day.month - 1 + n
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 class _Out:
     """Both CSV files, written with plain string formatting (every value is safe: no quoting needed)."""
 
-    ALLOCATION_HEADER = (
-        "provider_agb,client_bsn,allocation_number,product_category,product_code,"
-        "period_start,period_end,volume,unit,frequency,budget\n"
-    )
-    DECLARATION_HEADER = (
-        "provider_agb,client_bsn,allocation_number,product_category,product_code,"
-        "period_start,period_end,volume,unit,amount\n"
-    )
+    ALLOCATION_HEADER = header_line(ProductionKind.ALLOCATIONS)
+    DECLARATION_HEADER = header_line(ProductionKind.DECLARATIONS)
 
     def __init__(self, out: Path) -> None:
         self.allocations = open(out / "allocations.csv", "w", encoding="utf-8", newline="")  # noqa: SIM115
@@ -519,11 +512,6 @@ def install_world(manifest: Manifest):
     """Authority, products, providers (with FTE, board, annual figures, documents) of the manifest;
     idempotent (matched on name, product code and AGB code; the providers' board, figures and synthetic
     documents are replaced by the manifest's). Returns the authority."""
-    from django.db import transaction
-
-    from compliance.models import AccountabilityDocument, DocumentType, ProviderAnnualFigures
-    from contracting.models import BoardMember, ContractingAuthority, Product, ProductCategory, Provider, Unit
-
     with transaction.atomic():
         authority, _ = ContractingAuthority.objects.get_or_create(
             name=manifest.authority, defaults={"kind": ContractingAuthority.Kind.REGION}

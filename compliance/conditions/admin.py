@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, Max, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -26,6 +27,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import subject_link, subject_type_label
+from coalitions.models import Membership
 from compliance.conditions.admin_panels import NOT_APPLICABLE, attach_evidence, outcome_badge, outcome_label
 from compliance.conditions.selectors import compliance_matrix, provider_missing
 from compliance.conditions.services import (
@@ -47,19 +49,39 @@ from compliance.models import (
     Waiver,
     WaiverStatus,
 )
-from core.admin import ReadOnlyAdmin, ServiceAddAdmin
-from core.admin_transitions import message_domain_error
+from contracting.models import Agreement, Application, ContractingAuthority, Provider
+from core.admin import AdminUrlsMixin, ReadOnlyAdmin, ServiceAddAdmin, message_domain_error
 from core.exceptions import DomainError
 
 MATRIX_PAGE_SIZE = 50
 MATRIX_PERMISSION = "compliance.view_conditionevaluation"
 
 
+class MatrixLinkMixin:
+    """A link to the compliance matrix above the changelist (the library and the evaluations)."""
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "matrix_url": reverse("admin:compliance_matrix")}
+        return super().changelist_view(request, extra_context)
+
+
+class SubjectColumnsMixin:
+    """The subject of an evaluation or waiver, stored by type and uuid: its kind and a link to it."""
+
+    @admin.display(description=_("subject type"))
+    def subject_kind(self, obj: ConditionEvaluation | Waiver) -> str:
+        return subject_type_label(obj.subject_type)
+
+    @admin.display(description=_("subject"))
+    def subject_display(self, obj: ConditionEvaluation | Waiver) -> str:
+        return subject_link(obj.subject_type, obj.subject_uuid, obj.subject_repr)
+
+
 # --------------------------------------------------------------------------- the library
 
 
 @admin.register(Condition)
-class ConditionAdmin(admin.ModelAdmin):
+class ConditionAdmin(MatrixLinkMixin, admin.ModelAdmin):
     list_display = ("code", "title", "category", "mandatory", "method", "is_active")
     list_filter = ("category", "method", "mandatory", "is_active")
     search_fields = ("code", "title", "explanation")
@@ -82,10 +104,6 @@ class ConditionAdmin(admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "matrix_url": reverse("admin:compliance_matrix")}
-        return super().changelist_view(request, extra_context)
 
     # ---- the compliance matrix
 
@@ -145,8 +163,6 @@ class ConditionAdmin(admin.ModelAdmin):
     def missing_view(self, request: HttpRequest, provider_id: int) -> HttpResponse:
         if not request.user.has_perm(MATRIX_PERMISSION):
             raise PermissionDenied
-        from contracting.models import Provider
-
         provider = get_object_or_404(Provider, pk=provider_id)
         context = {
             **self.admin_site.each_context(request),
@@ -180,8 +196,6 @@ class MatrixFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from contracting.models import ContractingAuthority
-
         super().__init__(*args, **kwargs)
         self.fields["authority"].queryset = ContractingAuthority.objects.order_by("name")
 
@@ -190,9 +204,6 @@ def providers_for_matrix(*, authority: Any = None, conditions: Any = None, probl
     """Providers ordered by name: those with an agreement, application or membership under ``authority``;
     with ``problems_only`` those whose current evaluation of one of ``conditions`` is violated or pending.
     One query, whatever the number of providers (the filters are subqueries)."""
-    from coalitions.models import Membership
-    from contracting.models import Agreement, Application, Provider
-
     providers = Provider.objects.order_by("name", "pk")
     if authority is not None:
         here = OuterRef("pk")
@@ -221,7 +232,7 @@ def providers_for_matrix(*, authority: Any = None, conditions: Any = None, probl
 
 
 @admin.register(ConditionEvaluation)
-class ConditionEvaluationAdmin(ReadOnlyAdmin):
+class ConditionEvaluationAdmin(MatrixLinkMixin, SubjectColumnsMixin, ReadOnlyAdmin):
     """The history of evaluations: append-only, written by compliance.conditions.services.conditions_evaluate."""
 
     list_display = ("evaluated_at", "condition", "provider", "subject_repr", "outcome_display", "trigger")
@@ -243,21 +254,9 @@ class ConditionEvaluationAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "matrix_url": reverse("admin:compliance_matrix")}
-        return super().changelist_view(request, extra_context)
-
     @admin.display(description=_("outcome"), ordering="outcome")
     def outcome_display(self, obj: ConditionEvaluation) -> str:
         return outcome_badge(obj.outcome)
-
-    @admin.display(description=_("subject type"))
-    def subject_kind(self, obj: ConditionEvaluation) -> str:
-        return subject_type_label(obj.subject_type)
-
-    @admin.display(description=_("subject"))
-    def subject_display(self, obj: ConditionEvaluation) -> str:
-        return subject_link(obj.subject_type, obj.subject_uuid, obj.subject_repr)
 
     @admin.display(description=_("reasons"))
     def reasons_display(self, obj: ConditionEvaluation) -> str:
@@ -269,8 +268,6 @@ class ConditionEvaluationAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("evidence"))
     def evidence_display(self, obj: ConditionEvaluation) -> str:
-        from django.template.loader import render_to_string
-
         attach_evidence([obj])
         return render_to_string("admin/compliance/evidence.html", {"evidence": obj.evidence_display})
 
@@ -289,7 +286,7 @@ class WaiverDecisionForm(forms.Form):
 
 
 @admin.register(Waiver)
-class WaiverAdmin(ReadOnlyAdmin):
+class WaiverAdmin(SubjectColumnsMixin, AdminUrlsMixin, ReadOnlyAdmin):
     """Requested on the page of the subject; approved or rejected here by a second officer."""
 
     list_display = (
@@ -322,14 +319,6 @@ class WaiverAdmin(ReadOnlyAdmin):
     )
     readonly_fields = fields
 
-    @admin.display(description=_("subject type"))
-    def subject_kind(self, obj: Waiver) -> str:
-        return subject_type_label(obj.subject_type)
-
-    @admin.display(description=_("subject"))
-    def subject_display(self, obj: Waiver) -> str:
-        return subject_link(obj.subject_type, obj.subject_uuid, obj.subject_repr)
-
     def may_decide(self, request: HttpRequest) -> bool:
         return request.user.has_perm("compliance.decide_waiver")
 
@@ -347,7 +336,7 @@ class WaiverAdmin(ReadOnlyAdmin):
         if obj is not None and obj.status == WaiverStatus.PENDING and self.may_decide(request):
             context["waiver_decision"] = {
                 "form": WaiverDecisionForm(),
-                "url": reverse("admin:compliance_waiver_decide", args=[quote(obj.pk)]),
+                "url": self.object_url(obj, "decide"),
                 "own_request": obj.requested_by_id == request.user.pk,
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -358,7 +347,7 @@ class WaiverAdmin(ReadOnlyAdmin):
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.may_decide(request):
             raise PermissionDenied
-        change_url = reverse("admin:compliance_waiver_change", args=[quote(obj.pk)])
+        change_url = self.change_url(obj)
         form = WaiverDecisionForm(request.POST)
         if not form.is_valid():
             messages.error(

@@ -13,11 +13,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -44,8 +44,15 @@ from compliance.models import (
     ProviderDeclaration,
     Waiver,
 )
+from contracting.models import Provider
 from core import clock
-from core.admin_transitions import message_domain_error
+from core.admin import (
+    AdminUrlsMixin,
+    ReadOnlyMixin,
+    form_errors_message,
+    message_domain_error,
+    object_id_from_url,
+)
 from core.exceptions import DomainError
 
 NOT_APPLICABLE = "not_applicable"
@@ -156,30 +163,8 @@ def attach_evidence(evaluations: Iterable[ConditionEvaluation]) -> list[Conditio
     return evaluations
 
 
-def _errors_message(form: forms.Form) -> str:
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-    return "; ".join(parts)
-
-
-class _PanelViews:
+class _PanelViews(AdminUrlsMixin):
     """Shared plumbing of the POST-only views below (used as a ModelAdmin mixin)."""
-
-    def _panel_url(self, name: str, obj: Any) -> str:
-        return reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_{name}",
-            args=[quote(obj.pk)],
-            current_app=self.admin_site.name,
-        )
-
-    def _change_page(self, obj: Any) -> str:
-        return reverse(
-            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
-            args=[quote(obj.pk)],
-            current_app=self.admin_site.name,
-        )
 
     def _posted_object(self, request: HttpRequest, object_id: str) -> Any:
         obj = self.get_object(request, unquote(object_id))
@@ -194,13 +179,13 @@ class _PanelViews:
             message_domain_error(request, exc)
         else:
             messages.success(request, success)
-        return HttpResponseRedirect(self._change_page(obj))
+        return HttpResponseRedirect(self.change_url(obj))
 
 
 # --------------------------------------------------------------------------- condition sets
 
 
-class ConditionRequirementInline(admin.TabularInline):
+class ConditionRequirementInline(ReadOnlyMixin, admin.TabularInline):
     """The condition set, read-only: it changes through the form under the page (condition_set_change)."""
 
     model = ConditionRequirement
@@ -213,15 +198,6 @@ class ConditionRequirementInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("condition")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("category"))
     def category(self, obj: ConditionRequirement) -> str:
@@ -286,7 +262,7 @@ class ConditionSetAdminMixin(_PanelViews):
             current = list(obj.condition_requirements.values_list("condition_id", flat=True))
             context["condition_set_panel"] = {
                 "form": ConditionSetForm(current=current),
-                "url": self._panel_url("condition_set", obj),
+                "url": self.object_url(obj, "condition_set"),
             }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -299,8 +275,8 @@ class ConditionSetAdminMixin(_PanelViews):
         current = list(obj.condition_requirements.values_list("condition_id", flat=True))
         form = ConditionSetForm(request.POST, current=current)
         if not form.is_valid():
-            messages.error(request, _errors_message(form), extra_tags="invalid")
-            return HttpResponseRedirect(self._change_page(obj))
+            messages.error(request, form_errors_message(form), extra_tags="invalid")
+            return HttpResponseRedirect(self.change_url(obj))
         data = form.cleaned_data
         return self._run(
             request,
@@ -359,8 +335,6 @@ class WaiverRequestForm(forms.Form):
     )
 
     def __init__(self, *args: Any, conditions: list[Condition], providers: list[Any], **kwargs: Any) -> None:
-        from contracting.models import Provider
-
         super().__init__(*args, **kwargs)
         self.fields["condition"].queryset = Condition.objects.filter(pk__in=[c.pk for c in conditions])
         self.fields["provider"].queryset = Provider.objects.filter(pk__in=[p.pk for p in providers])
@@ -452,13 +426,13 @@ class SubjectConditionsAdminMixin(_PanelViews):
                 **{self.opts.model_name: obj}
             ).select_related("condition", "decided_by")
         if self.may_reevaluate(request):
-            panel["evaluate_url"] = self._panel_url("conditions_evaluate", obj)
+            panel["evaluate_url"] = self.object_url(obj, "conditions_evaluate")
         if self.may_adjust(request):
             panel["adjust_form"] = AdjustmentForm(effective=[c.pk for c in conditions])
-            panel["adjust_url"] = self._panel_url("conditions_adjust", obj)
+            panel["adjust_url"] = self.object_url(obj, "conditions_adjust")
         if self.may_request_waiver(request) and conditions and providers:
             panel["waiver_form"] = WaiverRequestForm(conditions=conditions, providers=providers)
-            panel["waiver_url"] = self._panel_url("conditions_waiver", obj)
+            panel["waiver_url"] = self.object_url(obj, "conditions_waiver")
         return panel
 
     # ---- the forms
@@ -484,8 +458,8 @@ class SubjectConditionsAdminMixin(_PanelViews):
             raise PermissionDenied
         form = AdjustmentForm(request.POST, effective=[c.pk for c in effective_conditions(obj)])
         if not form.is_valid():
-            messages.error(request, _errors_message(form), extra_tags="invalid")
-            return HttpResponseRedirect(self._change_page(obj))
+            messages.error(request, form_errors_message(form), extra_tags="invalid")
+            return HttpResponseRedirect(self.change_url(obj))
         data = form.cleaned_data
         return self._run(
             request,
@@ -515,8 +489,8 @@ class SubjectConditionsAdminMixin(_PanelViews):
             request.POST, conditions=effective_conditions(obj), providers=subject_providers(obj)
         )
         if not form.is_valid():
-            messages.error(request, _errors_message(form), extra_tags="invalid")
-            return HttpResponseRedirect(self._change_page(obj))
+            messages.error(request, form_errors_message(form), extra_tags="invalid")
+            return HttpResponseRedirect(self.change_url(obj))
         data = form.cleaned_data
         return self._run(
             request,
@@ -537,22 +511,13 @@ class SubjectConditionsAdminMixin(_PanelViews):
 # --------------------------------------------------------------------------- evidence on the provider page
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class DeclarationInline(_ReadOnlyInline):
@@ -589,11 +554,10 @@ class CurrentEvaluationInline(_ReadOnlyInline):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("condition", "provider")
-        match = request.resolver_match
-        object_id = match.kwargs.get("object_id") if match else None
+        object_id = object_id_from_url(request)
         newest = ConditionEvaluation.objects.values("condition_id", "subject_uuid", "provider_id")
         if object_id:
-            newest = newest.filter(provider_id=unquote(object_id))
+            newest = newest.filter(provider_id=object_id)
         return queryset.filter(id__in=newest.annotate(last=Max("id")).values("last")).order_by(
             "condition__category", "condition__code", "subject_repr"
         )

@@ -5,7 +5,9 @@ from typing import Any
 
 from django.db.models import Max, Q
 
+from coalitions.models import Membership, MembershipStatus
 from compliance.models import Condition, ConditionEvaluation, EvaluationOutcome
+from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus
 
 # Severity order when one provider has several subjects for the same condition: the worst counts.
 SEVERITY = {
@@ -19,8 +21,6 @@ SEVERITY = {
 def live_subject_uuids(provider_ids: list[int] | None = None) -> set:
     """Uuids of the subjects that still bind providers: applications awaiting a decision, agreements
     that have not ended or expired, memberships that have not ended (three queries)."""
-    from coalitions.models import Membership, MembershipStatus
-    from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus
 
     applications = Application.objects.filter(
         status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]

@@ -11,8 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from coalitions.models import Membership, MembershipStatus
 from compliance.conditions.evaluation import Evaluated, evaluations_compute
+from compliance.conditions.guards import procedure_condition_set_complete
 from compliance.conditions.subjects import subject_kind
+from compliance.conditions.tasks import reevaluate_provider_task
 from compliance.models import (
     Condition,
     ConditionAdjustment,
@@ -25,6 +28,15 @@ from compliance.models import (
     Waiver,
     WaiverStatus,
 )
+from contracting.models import (
+    Agreement,
+    AgreementStatus,
+    Application,
+    ApplicationStatus,
+    Procedure,
+    ProcedureStatus,
+)
+from contracting.roles import provider_ids_for
 from core import clock
 from core.exceptions import (
     FourEyesRequired,
@@ -126,8 +138,6 @@ def reevaluate_provider(*, provider_id: int, trigger: str = Trigger.EVIDENCE) ->
 
 
 def live_subjects(*, provider_id: int | None = None) -> list[Any]:
-    from coalitions.models import Membership, MembershipStatus
-    from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus
 
     apps = Application.objects.filter(
         status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
@@ -148,7 +158,6 @@ def live_subjects(*, provider_id: int | None = None) -> list[Any]:
 
 
 def _schedule_reevaluation(provider_id: int) -> None:
-    from compliance.conditions.tasks import reevaluate_provider_task
 
     transaction.on_commit(lambda: reevaluate_provider_task.enqueue(provider_id=provider_id))
 
@@ -168,7 +177,6 @@ def declaration_record(
     valid_until: datetime.date | None = None,
 ) -> ProviderDeclaration:
     """A declaration signed on behalf of the provider; recorded by a provider user or an officer."""
-    from contracting.roles import provider_ids_for
 
     if not (actor.has_perm("compliance.add_providerdeclaration") or provider.pk in provider_ids_for(actor)):
         raise TransitionForbidden(_("You cannot record declarations for this provider."))
@@ -355,7 +363,6 @@ def condition_set_change(
     """Add conditions to, and remove conditions from, the condition set of a procedure or a coalition.
     Returns the conditions of the set afterwards. Once a procedure is open, its set must keep a fair-pay
     and an anti-discrimination condition (the guard of ``open`` keeps holding)."""
-    from contracting.models import Procedure, ProcedureStatus
 
     add, remove = list(add), list(remove)
     # who may act is decided before what is asked: adding needs add_, removing delete_conditionrequirement
@@ -386,8 +393,6 @@ def condition_set_change(
         )
         requirements.filter(condition__in=[c.pk for c in removed]).delete()
         if field == "procedure" and owner.status not in (ProcedureStatus.DRAFT, ProcedureStatus.CONSULTATION):
-            from compliance.conditions.guards import procedure_condition_set_complete
-
             unmet = list(procedure_condition_set_complete(owner))
             if unmet:
                 raise GuardFailed(
@@ -417,8 +422,6 @@ def condition_set_change(
 
 def _owner_provider_ids(owner: Any) -> set[int]:
     """The providers of the live subjects that inherit the condition set of ``owner``."""
-    from coalitions.models import Membership, MembershipStatus
-    from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus, Procedure
 
     live_agreements = Agreement.objects.exclude(status__in=[AgreementStatus.ENDED, AgreementStatus.EXPIRED])
     live_members = Membership.objects.exclude(status=MembershipStatus.ENDED)

@@ -5,7 +5,9 @@ from typing import Any
 
 from django.db.models import Q
 
+from coalitions.models import MembershipStatus
 from compliance.models import Condition, ConditionAdjustment
+from contracting.models import Product
 
 
 def subject_kind(subject: Any) -> str:
@@ -14,7 +16,6 @@ def subject_kind(subject: Any) -> str:
 
 def subject_providers(subject: Any) -> list:
     """The providers a subject binds: its provider, or every live member of a coalition agreement."""
-    from coalitions.models import MembershipStatus
 
     if getattr(subject, "provider_id", None):
         return [subject.provider]
@@ -74,7 +75,6 @@ def effective_conditions(subject: Any) -> list[Condition]:
 
 def subject_products(subject: Any) -> list:
     """The products whose tariffs the subject relies on (its lots)."""
-    from contracting.models import Product
 
     label = subject_kind(subject)
     if label == "contracting.application":

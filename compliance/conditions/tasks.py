@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from compliance.models import ConditionEvaluation
+
 
 @task()
 def reevaluate_provider_task(provider_id: int) -> int:
@@ -13,7 +15,6 @@ def reevaluate_provider_task(provider_id: int) -> int:
 @task()
 def reevaluate_all_task() -> int:
     from compliance.conditions.services import conditions_evaluate, live_subjects
-    from compliance.models import ConditionEvaluation
 
     subjects = live_subjects()
     for subject in subjects:

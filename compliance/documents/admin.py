@@ -20,6 +20,7 @@ from compliance.models import (
 )
 from compliance.models.documents import OWED_STATES
 from core import clock
+from core.admin import NoAddMixin, NoChangeMixin, NoDeleteMixin, ReadOnlyAdmin
 from core.admin_transitions import TransitionAdminMixin
 
 
@@ -30,7 +31,7 @@ def download_link(version: DocumentVersion | None) -> str:
     return format_html('<a href="{}">{}</a>', url, version.filename)
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(NoAddMixin, NoChangeMixin, admin.TabularInline):
     model = DocumentVersion
     fk_name = "document"
     extra = 0
@@ -51,12 +52,6 @@ class VersionInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("document", "uploaded_by")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("file"))
     def download(self, version: DocumentVersion) -> str:
@@ -86,7 +81,8 @@ class DocumentTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountabilityDocument)
-class AccountabilityDocumentAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class AccountabilityDocumentAdmin(TransitionAdminMixin, NoAddMixin, NoDeleteMixin, admin.ModelAdmin):
+    # nobody adds one here: requested documents come from the requirements (document_generate_requests)
     transition_services = DOCUMENT_TRANSITIONS
     list_display = (
         "document_type",
@@ -162,12 +158,6 @@ class AccountabilityDocumentAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
     def get_transition_permission(self) -> str:
         return "compliance.review_accountabilitydocument"
-
-    def has_add_permission(self, request) -> bool:
-        return False  # requested documents come from the requirements (document_generate_requests)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("current_version__document", "reviewed_by")
@@ -252,22 +242,19 @@ class DocumentRequirementAdmin(admin.ModelAdmin):
         return obj.documents_count
 
 
-class ReminderInline(admin.TabularInline):
+class ReminderInline(NoAddMixin, admin.TabularInline):
     model = DocumentReminder
     extra = 0
     can_delete = False
     fields = ("document", "kind", "key")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("document__document_type", "document__provider")
 
 
 @admin.register(DocumentReminderDigest)
-class DocumentReminderDigestAdmin(admin.ModelAdmin):
+class DocumentReminderDigestAdmin(ReadOnlyAdmin):
     """The log of reminder e-mails: read-only (written only by send_document_reminders)."""
 
     list_display = ("sent_on", "user", "recipient", "item_count", "sent_at")
@@ -277,13 +264,3 @@ class DocumentReminderDigestAdmin(admin.ModelAdmin):
     inlines = [ReminderInline]
     fields = ("user", "recipient", "sent_on", "sent_at", "item_count")
     readonly_fields = fields
-    actions = None
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

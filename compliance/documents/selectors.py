@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from coalitions.models import Membership, MembershipStatus
 from compliance.models import (
     AccountabilityDocument,
     ConditionAdjustment,
@@ -18,6 +19,7 @@ from compliance.models import (
     DocumentRequirement,
     DocumentVersion,
 )
+from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus
 from contracting.roles import can_read_everything, provider_ids_for
 from core import clock
 
@@ -78,8 +80,6 @@ def requirement_bindings(requirements: list[DocumentRequirement]) -> dict[int, l
     """(Requirements with ``document_type`` and ``condition`` selected.) requirement pk -> the providers it binds now, from the live subjects (submitted applications,
     agreements that did not end, memberships that did not end). A handful of queries, whatever the
     number of subjects; the rest is done in memory."""
-    from coalitions.models import Membership, MembershipStatus
-    from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus
 
     applications = list(
         Application.objects.filter(

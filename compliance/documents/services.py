@@ -22,9 +22,9 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from compliance.conditions.tasks import reevaluate_provider_task
 from compliance.documents import periods
 from compliance.documents.selectors import requirement_bindings
-from compliance.documents.storage import document_storage
 from compliance.documents.validation import UploadRefused, validate_upload
 from compliance.models import (
     AccountabilityDocument,
@@ -38,6 +38,7 @@ from compliance.models.documents import CAN_SUBMIT_DOCUMENTS, OPEN_STATES, versi
 from core import clock
 from core.exceptions import InvalidTransition, TransitionForbidden
 from core.guards import Unmet
+from core.storage import document_storage
 from core.transitions import perform_transition
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,6 @@ def document_has_a_new_version(document: AccountabilityDocument, actor: Any = No
 
 def _reevaluate_after(document: AccountabilityDocument, from_state: str) -> dict[str, Any]:
     """Re-evaluates the conditions of the provider once the change has committed."""
-    from compliance.conditions.tasks import reevaluate_provider_task
 
     provider_id = document.provider_id
     transaction.on_commit(lambda: reevaluate_provider_task.enqueue(provider_id=provider_id))

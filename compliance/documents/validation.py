@@ -17,6 +17,11 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
+import puremagic
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -238,7 +243,6 @@ def _detect(head: bytes, fileobj: BinaryIO, size: int) -> str:
 
 def _describe(head: bytes) -> str:
     """A human name for unknown content, for the refusal message."""
-    import puremagic
 
     try:
         matches = puremagic.magic_string(head)
@@ -260,8 +264,6 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def _check_pdf(fileobj: BinaryIO) -> None:
-    from pypdf import PdfReader
-    from pypdf.generic import DictionaryObject
 
     try:
         reader = PdfReader(fileobj, strict=False)
@@ -303,7 +305,6 @@ def _check_pdf(fileobj: BinaryIO) -> None:
 
 
 def _check_image(fileobj: BinaryIO) -> None:
-    from PIL import Image
 
     try:
         with Image.open(fileobj) as image:

@@ -53,6 +53,7 @@ from compliance.models import (
 )
 from contracting.models import ContractingAuthority
 from core import clock
+from core.admin import AppendOnlyMixin, ReadOnlyAdmin, date_range
 from core.admin_transitions import TransitionAdminMixin, message_domain_error
 from core.exceptions import DomainError
 
@@ -213,7 +214,10 @@ class SuspensionForm(forms.Form):
         ]
 
 
-class FraudSignalAdmin(TransitionAdminMixin, admin.ModelAdmin):
+class FraudSignalAdmin(TransitionAdminMixin, ReadOnlyAdmin):
+    """Signals come from the rules (manage.py run_fraud_rules); nothing is edited here: the state changes
+    through the transitions."""
+
     transition_services = SIGNAL_TRANSITIONS
     change_form_template = "admin/compliance/fraud/signal_change_form.html"
     list_display = (
@@ -231,7 +235,6 @@ class FraudSignalAdmin(TransitionAdminMixin, admin.ModelAdmin):
     search_fields = ("provider__name", "provider__agb_code", "rule")
     date_hierarchy = "period_end"
     show_full_result_count = False
-    actions = None
     fields = (
         "provider",
         "authority",
@@ -255,15 +258,6 @@ class FraudSignalAdmin(TransitionAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # signals come from the rules (manage.py run_fraud_rules)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # nothing is edited: the state changes through the transitions
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
     def get_queryset(self, request: HttpRequest):
         return (
             selectors.signal_list(request.user)
@@ -282,7 +276,7 @@ class FraudSignalAdmin(TransitionAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("period"), ordering="period_end")
     def period(self, obj: FraudSignal) -> str:
-        return f"{obj.period_start:%d-%m-%Y} – {obj.period_end:%d-%m-%Y}"
+        return date_range(obj.period_start, obj.period_end)
 
     @admin.display(description=_("reported to IKZ"), boolean=True)
     def reported_to_ikz(self, obj: FraudSignal) -> bool:
@@ -307,14 +301,13 @@ class FraudSignalAdmin(TransitionAdminMixin, admin.ModelAdmin):
                 SignalStatus.CONFIRMED,
             )
             context["ikz_officer"] = officer
-            context["ikz_report_url"] = self._url("ikz_report", obj)
+            context["ikz_report_url"] = self.object_url(obj, "ikz_report")
             context["suspensions_url"] = (
-                self._url("suspensions", obj) if officer and obj.status == SignalStatus.CONFIRMED else ""
+                self.object_url(obj, "suspensions")
+                if officer and obj.status == SignalStatus.CONFIRMED
+                else ""
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
-
-    def _url(self, name: str, obj: FraudSignal, *extra: Any) -> str:
-        return reverse(f"admin:compliance_fraudsignal_{name}", args=[quote(obj.pk), *extra])
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -359,14 +352,14 @@ class FraudSignalAdmin(TransitionAdminMixin, admin.ModelAdmin):
             "object": obj,
             "form": form,
             "intro": intro,
-            "change_url": reverse("admin:compliance_fraudsignal_change", args=[quote(obj.pk)]),
+            "change_url": self.change_url(obj),
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, FORM_TEMPLATE, context)
 
     def _done(self, request, obj, message: str) -> HttpResponse:
         messages.success(request, message)
-        return HttpResponseRedirect(reverse("admin:compliance_fraudsignal_change", args=[quote(obj.pk)]))
+        return HttpResponseRedirect(self.change_url(obj))
 
     def ikz_report_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         obj = self._signal_for_officer(request, object_id)
@@ -421,7 +414,7 @@ class FraudSignalAdmin(TransitionAdminMixin, admin.ModelAdmin):
     def suspensions_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """After a confirmation: the provider's active agreements and memberships, with checkboxes."""
         obj = self._signal_for_officer(request, object_id)
-        change_url = reverse("admin:compliance_fraudsignal_change", args=[quote(obj.pk)])
+        change_url = self.change_url(obj)
         if obj.status != SignalStatus.CONFIRMED:
             messages.error(
                 request,
@@ -436,7 +429,7 @@ class FraudSignalAdmin(TransitionAdminMixin, admin.ModelAdmin):
             "reason": gettext("Confirmed fraud signal: %(rule)s (%(period)s).")
             % {
                 "rule": rule_title(obj.rule),
-                "period": f"{obj.period_start:%d-%m-%Y} – {obj.period_end:%d-%m-%Y}",
+                "period": date_range(obj.period_start, obj.period_end),
             },
         }
         form = SuspensionForm(request.POST or None, candidates=candidates, initial=initial)
@@ -484,7 +477,7 @@ class FraudSignalAdmin(TransitionAdminMixin, admin.ModelAdmin):
             if obj is not None and obj.status == SignalStatus.CONFIRMED:
                 candidates = selectors.suspension_candidates(obj)
                 if candidates.agreements or candidates.memberships:
-                    return HttpResponseRedirect(self._url("suspensions", obj))
+                    return HttpResponseRedirect(self.object_url(obj, "suspensions"))
         return response
 
 
@@ -493,14 +486,13 @@ admin.site.register(FraudSignal, FraudSignalAdmin)
 
 
 @admin.register(IkzReport)
-class IkzReportAdmin(admin.ModelAdmin):
+class IkzReportAdmin(ReadOnlyAdmin):
     """All reports to IKZ, for an overview; they are recorded on the signal's page."""
 
     list_display = ("reference", "reported_on", "signal", "decided_by", "recorded_by")
     list_select_related = ("signal__provider", "decided_by", "recorded_by")
     search_fields = ("reference", "signal__provider__name")
     date_hierarchy = "reported_on"
-    actions = None
     fields = (
         "signal",
         "reported_on",
@@ -511,15 +503,6 @@ class IkzReportAdmin(admin.ModelAdmin):
         "created_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # --------------------------------------------------------------------------- production imports
@@ -544,7 +527,9 @@ class UploadForm(forms.Form):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(AppendOnlyMixin, admin.ModelAdmin):
+    """Batches are added through the upload form (production_import) and never changed or deleted."""
+
     list_display = (
         "file_name",
         "kind",
@@ -584,12 +569,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "rejected_rows",
     )
     readonly_fields = fields
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_queryset(self, request: HttpRequest):
         return selectors.import_batch_list(request.user)
@@ -675,12 +654,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportRejection)
-class ImportRejectionAdmin(admin.ModelAdmin):
+class ImportRejectionAdmin(ReadOnlyAdmin):
     list_display = ("row_number", "column", "code", "message", "batch")
     list_filter = ("code",)
     list_select_related = ("batch",)
     show_full_result_count = False
-    actions = None
     fields = ("batch", "row_number", "column", "code", "message")
     readonly_fields = fields
 
@@ -690,15 +668,6 @@ class ImportRejectionAdmin(admin.ModelAdmin):
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
         return lookup == "batch__id__exact" or super().lookup_allowed(lookup, value, request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 # --------------------------------------------------------------------------- rule settings

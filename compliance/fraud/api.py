@@ -22,7 +22,8 @@ from rest_framework.response import Response
 from api.schema import problems
 from api.transitions import ResourceViewSet, TransitionsMixin, available_transitions_field
 from compliance.fraud import selectors
-from compliance.fraud.importer import ImportFileError, ImportRejected, production_import
+from compliance.fraud.exceptions import ImportFileError, ImportRejected
+from compliance.fraud.importer import production_import
 from compliance.fraud.rules import RULES, rule_title
 from compliance.fraud.services import SIGNAL_TRANSITIONS
 from compliance.models import (

@@ -29,20 +29,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from compliance.fraud.columns import DECLARATION_FIELDS, map_header, sniff_delimiter
+from compliance.fraud.exceptions import ImportFileError
+from compliance.fraud.lines import ImportStats, Lookups, RowInvalid, RowParser
 from compliance.models import DeclarationLine, ImportBatch, ProductionKind
 
-CANONICAL = (
-    "provider_agb",
-    "client_bsn",
-    "allocation_number",
-    "product_category",
-    "product_code",
-    "period_start",
-    "period_end",
-    "volume",
-    "unit",
-    "amount",
-)
 COPY_COLUMNS = (
     "provider_id",
     "client_hash",
@@ -103,8 +94,6 @@ def numeric_field(cents: int) -> bytes:
 
 def eligible(file: IO[bytes]) -> tuple[IO[bytes], list[str]] | None:
     """The underlying binary file and the header, when the file can take the fast lane."""
-    from compliance.fraud.importer import sniff_delimiter
-
     raw = getattr(file, "file", file)  # an uploaded file: its temporary file or buffer
     raw.seek(0)
     first = raw.readline()
@@ -114,7 +103,7 @@ def eligible(file: IO[bytes]) -> tuple[IO[bytes], list[str]] | None:
         raw.seek(0)
         return None
     header = next(csv.reader([decoded]), [])
-    if sniff_delimiter(decoded) != "," or [h.strip().lower() for h in header] != list(CANONICAL):
+    if sniff_delimiter(decoded) != "," or [h.strip().lower() for h in header] != list(DECLARATION_FIELDS):
         raw.seek(0)
         return None
     return raw, header
@@ -124,8 +113,6 @@ def stream_declarations(
     batch: ImportBatch, raw: IO[bytes], header: list[str], size: int, strict: bool, rejections, progress
 ):
     """Read, check and COPY every line after the header; returns (rows, stored, stats)."""
-    from compliance.fraud.importer import ImportFileError, Lookups, RowInvalid, RowParser, _Stats, map_header
-
     lookups = Lookups.load()
     parser = RowParser(ProductionKind.DECLARATIONS, map_header(ProductionKind.DECLARATIONS, header), lookups)
     providers = {agb.encode(): int8(pk) for agb, pk in lookups.providers.items()}
@@ -139,7 +126,7 @@ def stream_declarations(
     amounts: dict[bytes, tuple[bytes, int]] = {}
     suffix = int8(batch.pk) + int8(batch.authority_id)
     row_field = INT4.pack
-    stats = _Stats(ProductionKind.DECLARATIONS)
+    stats = ImportStats()
     first_start, last_end, cents = b"9999-12-31", b"0001-01-01", 0
 
     def bounded(cache: dict, key: bytes, value):

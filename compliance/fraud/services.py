@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from audit.services import audit_record
 from coalitions.models import Membership
 from coalitions.services import membership_suspend
+from compliance.conditions.tasks import reevaluate_provider_task
 from compliance.fraud.selectors import suspension_candidates
 from compliance.models import FraudSignal, IkzInformationRequest, IkzReport, SignalStatus
 from contracting.models import Agreement
@@ -98,8 +99,6 @@ def signal_request_confirmation(
 def _after_confirm(signal: FraudSignal, from_state: str) -> dict[str, Any]:
     """Schedules the re-evaluation of the provider's conditions after commit (a confirmed signal
     violates the integrity condition) and adds the proposal to the audit event."""
-    from compliance.conditions.tasks import reevaluate_provider_task
-
     provider_id = signal.provider_id
     transaction.on_commit(lambda: reevaluate_provider_task.enqueue(provider_id=provider_id))
     return {

@@ -4,13 +4,14 @@ import datetime
 
 from django_tasks import task
 
+from contracting.models import ContractingAuthority
+
 
 @task()
 def run_fraud_rules_task(authority_id: int, period_start: str, period_end: str) -> dict[str, int]:
     """Run every enabled rule for one authority and period (e.g. nightly, or after an import).
     Idempotent: a second run with the same data changes nothing."""
     from compliance.fraud.engine import fraud_rules_run
-    from contracting.models import ContractingAuthority
 
     summary = fraud_rules_run(
         authority=ContractingAuthority.objects.get(pk=authority_id),

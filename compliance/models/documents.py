@@ -15,11 +15,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from compliance.documents.storage import document_storage
 from contracting.models import Provider
 from contracting.roles import officer, officer_or_own_provider
 from core import clock
 from core.models import BaseModel
+from core.storage import document_storage
 
 CAN_REVIEW_DOCUMENTS = officer("compliance.review_accountabilitydocument")
 CAN_SUBMIT_DOCUMENTS = officer_or_own_provider("compliance.review_accountabilitydocument")

@@ -23,12 +23,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from audit.admin import admin_change_url
 from coalitions.models import Coalition, Membership
 from compliance.models import Export, ExportKind, ExportStatus
 from compliance.reports.history import SUBJECT_TYPES, subject_as_of
@@ -37,7 +38,7 @@ from compliance.reports.services import export_download, export_request
 from contracting.models import Agreement, Application, ContractingAuthority, Procedure, Provider
 from contracting.roles import can_read_everything
 from core import clock
-from core.admin_transitions import message_domain_error
+from core.admin import ReadOnlyAdmin, date_range, message_domain_error
 from core.exceptions import DomainError
 
 # --------------------------------------------------------------------------- forms
@@ -79,7 +80,7 @@ class AsOfDateForm(forms.Form):
 
 
 @admin.register(Export)
-class ExportAdmin(admin.ModelAdmin):
+class ExportAdmin(ReadOnlyAdmin):
     change_list_template = "admin/compliance/export/change_list.html"
     list_display = (
         "created_at",
@@ -97,7 +98,6 @@ class ExportAdmin(admin.ModelAdmin):
     search_fields = ("filename", "sha256", "provider__name", "procedure__reference", "authority__name")
     date_hierarchy = "created_at"
     show_full_result_count = False
-    actions = None
     fields = (
         "kind",
         "about",
@@ -118,16 +118,8 @@ class ExportAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
 
-    # An export is a record of what was handed out: nobody changes or deletes it.
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
+    # An export is a record of what was handed out: nobody changes or deletes it (ReadOnlyAdmin), and
+    # only those who read everything see the list.
     def has_view_permission(self, request, obj=None) -> bool:
         return can_read_everything(request.user) and super().has_view_permission(request, obj)
 
@@ -144,9 +136,7 @@ class ExportAdmin(admin.ModelAdmin):
     def period(self, obj: Export) -> str:
         start, end = obj.parameters.get("period_start"), obj.parameters.get("period_end")
         if start and end:
-            return (
-                f"{datetime.date.fromisoformat(start):%d-%m-%Y} – {datetime.date.fromisoformat(end):%d-%m-%Y}"
-            )
+            return date_range(datetime.date.fromisoformat(start), datetime.date.fromisoformat(end))
         as_of = obj.parameters.get("as_of")
         return (
             gettext("as of %(date)s") % {"date": f"{datetime.date.fromisoformat(as_of):%d-%m-%Y}"}
@@ -288,14 +278,7 @@ class ExportAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = AsOfDateForm(request.GET or None)
         as_of = subject_as_of(obj, form.cleaned_data["date"]) if form.is_valid() else None
-        try:
-            change_url = reverse(
-                f"admin:{app_label}_{model_name}_change",
-                args=[quote(obj.pk)],
-                current_app=self.admin_site.name,
-            )
-        except NoReverseMatch:
-            change_url = None
+        change_url = admin_change_url(model, obj.pk, current_app=self.admin_site.name)
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("%(object)s as of a date") % {"object": obj},

@@ -1,12 +1,13 @@
-"""API of the exports and the audit trail.
+"""API of the exports.
 
 - ``POST /exports`` ``{kind, parameters}`` requests an export: 202 with the export resource (its
   ``status`` is ``queued``, or already ``done`` with the in-process task backend);
 - ``GET /exports``, ``GET /exports/{uuid}``: the caller's exports (officers, auditors: all);
 - ``GET /exports/{uuid}/file``: the file once ``status`` is ``done`` (409 ``export_not_ready`` before);
 - ``GET /providers/{uuid}/dossier[?asOf=YYYY-MM-DD]``: the provider dossier (PDF), made now and recorded
-  as an export; a provider user gets only their own organisation's (404 for any other);
-- ``GET /audit-events``: the audit trail, read-only (officers, auditors and administrators).
+  as an export; a provider user gets only their own organisation's (404 for any other).
+
+The audit trail (``GET /audit-events``) is the audit app's: audit.api.views.
 """
 
 from typing import Any
@@ -23,9 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.schema import problems
-from api.serializers import AuditEventSerializer
 from api.transitions import ResourceViewSet
-from compliance.audience import audit_trail_visible_to
 from compliance.models import Export, ExportKind, ExportStatus
 from compliance.reports.selectors import export_list
 from compliance.reports.services import export_download, export_request
@@ -209,29 +208,3 @@ class ProviderDossierView(APIView):
         if export.status != ExportStatus.DONE:
             raise ExportNotReady(export.error or str(ExportNotReady.title), current_status=export.status)
         return file_response(export, export_download(export=export, actor=request.user))
-
-
-class AuditTrailEventSerializer(AuditEventSerializer):
-    class Meta(AuditEventSerializer.Meta):
-        fields = [*AuditEventSerializer.Meta.fields, "subject_type", "subject_uuid", "subject_repr"]
-        read_only_fields = fields
-
-
-class AuditEventViewSet(ResourceViewSet):
-    """The audit trail, newest first; read-only for officers, auditors and administrators (nobody can
-    change or delete an event: there is no method for it)."""
-
-    serializer_class = AuditTrailEventSerializer
-    lookup_field = "hash"
-    lookup_value_regex = "[0-9a-f]{64}"
-    filterset_fields = ["event", "subject_type", "subject_uuid"]
-    search_fields = ["event", "subject_repr", "actor_name"]
-
-    def get_queryset(self):
-        return audit_trail_visible_to(self.request.user).order_by("-id")
-
-    def retrieve(self, request, *args, **kwargs):
-        event = self.get_object()
-        response = Response(self.get_serializer(event).data)
-        response["ETag"] = f'"{event.hash}"'  # an event never changes: its hash is its version
-        return response

@@ -25,7 +25,9 @@ from django.db.models import Q
 from audit.models import AuditEvent
 from audit.selectors import events_for
 from compliance.conditions.services import evaluations_as_of
+from compliance.conditions.subjects import subject_authority
 from compliance.models import Condition, ConditionEvaluation, ConditionRequirement
+from contracting.models import CostModel, IndexationRun, Product, Tariff
 from core import clock
 
 SUBJECT_TYPES = (
@@ -220,8 +222,6 @@ def agreement_term_as_of(agreement: Any, moment: datetime.datetime) -> dict[str,
 
 def tariffs_as_of(authority: Any, products: list[Any], day: datetime.date, moment: datetime.datetime):
     """The tariffs of ``day.year`` for ``products`` as they stood at ``moment``."""
-    from contracting.models import CostModel, IndexationRun, Tariff
-
     year = day.year
     runs = {
         r.basis: r
@@ -268,14 +268,10 @@ def _authority(subject: Any):
         return subject.authority
     if label == "coalitions.coalition":
         return subject.authority
-    from compliance.conditions.subjects import subject_authority
-
     return subject_authority(subject)
 
 
 def _products(subject: Any) -> list[Any]:
-    from contracting.models import Product
-
     label = subject._meta.label_lower
     if label == "contracting.procedure":
         q = Q(lots__procedure=subject)

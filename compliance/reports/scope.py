@@ -8,7 +8,8 @@ from django.db.models import Q, QuerySet
 
 from audit.models import AuditEvent
 from coalitions.models import Coalition, Membership
-from compliance.models import Export
+from compliance.fraud.rules import rule_title as rule_title  # re-exported for workbook and pdf
+from compliance.models import Export, FraudSignal
 from contracting.models import (
     Agreement,
     Application,
@@ -92,18 +93,8 @@ def audit_event_scope(authority: Any, start: datetime.date, end: datetime.date) 
 def signal_scope(authority: Any, start: datetime.date, end: datetime.date) -> QuerySet:
     """The fraud signals raised on the authority's data (or without an authority, for its providers)
     whose period overlaps the period."""
-    from compliance.models import FraudSignal
-
     return FraudSignal.objects.filter(
         Q(authority=authority) | Q(authority__isnull=True, provider__in=provider_scope(authority)),
         period_start__lte=end,
         period_end__gte=start,
     )
-
-
-def rule_title(code: str) -> str:
-    """The title of a fraud rule (compliance.fraud.rules), or its code for a rule that no longer exists."""
-    from compliance.fraud.rules import RULES
-
-    rule = RULES.get(code)
-    return str(rule.title) if rule is not None else code

@@ -25,6 +25,7 @@ from compliance.audience import SYSTEM
 from compliance.models import Export, ExportKind, ExportStatus
 from compliance.reports import pdf, workbook
 from compliance.reports.meta import ReportMeta
+from compliance.reports.tasks import run_export_task
 from contracting.models import ContractingAuthority, Procedure, Provider
 from contracting.roles import can_read_everything, provider_ids_for
 from core import clock
@@ -151,8 +152,6 @@ def export_request(
         procedure=resolved.procedure,
     )
     if background:
-        from compliance.reports.tasks import run_export_task
-
         export_id = export.pk
         transaction.on_commit(lambda: run_export_task.enqueue(export_id=export_id))
         return export

@@ -73,7 +73,7 @@ def evaluated_agreement(*codes: str, **kwargs):
     once; ``agreement.evaluations`` holds the stored evaluations."""
     from compliance.conditions.services import conditions_evaluate
     from compliance.models import ConditionEvaluation
-    from tests.compliance.test_conditions import agreement_with
+    from tests.compliance.factories import agreement_with
 
     agreement = agreement_with(*(codes or ("anti_discrimination_policy", "fair_pay_tariff")), **kwargs)
     conditions_evaluate(subject=agreement)

@@ -186,7 +186,7 @@ def test_evaluation_changelist_filters_on_outcome_condition_and_trigger(client_f
 def test_evaluation_change_page_shows_evidence_with_the_document_checksum(client_for, auditor):
     # given
     from compliance.conditions.services import conditions_evaluate
-    from tests.compliance.test_conditions import agreement_with
+    from tests.compliance.factories import agreement_with
 
     agreement = agreement_with("anti_discrimination_policy")
     document = compliance_factories.DocumentFactory(provider=agreement.provider, accepted=True)

@@ -11,8 +11,7 @@ from django.urls import reverse
 from compliance.conditions.services import conditions_evaluate, waiver_approve
 from tests import factories
 from tests.admin.conftest import change_url, changelist_url, requested_waiver
-from tests.compliance.factories import DocumentFactory, condition
-from tests.compliance.test_conditions import agreement_with
+from tests.compliance.factories import DocumentFactory, agreement_with, condition
 
 pytestmark = pytest.mark.django_db
 

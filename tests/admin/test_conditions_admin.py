@@ -22,8 +22,7 @@ from compliance.models import (
 from core import clock
 from tests import factories
 from tests.admin.conftest import change_url, evaluated_agreement, messages_of, requested_waiver
-from tests.compliance.factories import AnnualFiguresFactory, DocumentFactory, condition
-from tests.compliance.test_conditions import agreement_with
+from tests.compliance.factories import AnnualFiguresFactory, DocumentFactory, agreement_with, condition
 from tests.factories import today
 
 pytestmark = pytest.mark.django_db

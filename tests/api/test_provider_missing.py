@@ -4,8 +4,7 @@ import pytest
 
 from compliance.conditions.services import conditions_evaluate
 from tests import factories
-from tests.compliance.factories import DocumentFactory
-from tests.compliance.test_conditions import agreement_with
+from tests.compliance.factories import DocumentFactory, agreement_with
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,9 @@ from compliance.models import (
     SignalSeverity,
     SignalStatus,
 )
+from contracting.models import SubAgreement
 from core import clock
+from tests import factories
 from tests.factories import ProviderFactory, UserFactory, today
 
 
@@ -107,3 +109,15 @@ class FraudSignalFactory(factory.django.DjangoModelFactory):
             decided_at=factory.LazyFunction(clock.now),
         )
         dismissed = factory.Trait(status=SignalStatus.DISMISSED, dismissal_reason="Verklaard door correctie.")
+
+
+def agreement_with(*codes, **kwargs):
+    """An offered agreement from a procedure whose condition set holds ``codes``, with one fairly priced lot."""
+    procedure = factories.ready_to_open_procedure()
+    procedure.condition_requirements.all().delete()
+    factories.require(procedure, *codes)
+    agreement = factories.AgreementFactory(
+        offered=True, procedure=procedure, authority=procedure.authority, **kwargs
+    )
+    SubAgreement.objects.create(agreement=agreement, lot=procedure.lots.get())
+    return agreement

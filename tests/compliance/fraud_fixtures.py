@@ -9,25 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from compliance.fraud.columns import ALLOCATION_FIELDS, DECLARATION_FIELDS
 from compliance.fraud.importer import production_import
 from contracting.models import Product, ProductCategory, Unit
 from devtools.production_generator import Config, Manifest, generate_files, install_world
 from tests import factories
 
 YEAR = 2025
-DECLARATION_HEADER = [
-    "provider_agb",
-    "client_bsn",
-    "allocation_number",
-    "product_category",
-    "product_code",
-    "period_start",
-    "period_end",
-    "volume",
-    "unit",
-    "amount",
-]
-ALLOCATION_HEADER = [*DECLARATION_HEADER[:-1], "frequency", "budget"]
+DECLARATION_HEADER = list(DECLARATION_FIELDS)  # the documented order (test_fraud_import pins it)
+ALLOCATION_HEADER = list(ALLOCATION_FIELDS)
 # valid BSNs (11-test) used in the examples of the Dutch government; never real persons
 BSN_A, BSN_B, BSN_C = "111222333", "123456782", "999999990"
 

@@ -1,9 +1,11 @@
 """Import of allocation and declaration lines: valid rows stored, rejected rows reported with their row
 number and a specific reason, all-or-nothing on request, idempotent per file, BSNs never stored."""
 
+import datetime
 import io
 import logging
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -12,9 +14,18 @@ from django.apps import apps
 from django.db import connection, models
 
 from audit.models import AuditEvent
+from compliance.fraud.columns import ALLOCATION_FIELDS, DECLARATION_FIELDS, header_line
 from compliance.fraud.importer import production_import
 from compliance.fraud.pseudonym import InvalidBsn, check_bsn, is_valid_bsn, normalise_bsn, pseudonymise
-from compliance.models import AllocationLine, DeclarationLine, ImportBatch, ImportRejection, ImportStatus
+from compliance.models import (
+    AllocationLine,
+    DeclarationLine,
+    ImportBatch,
+    ImportRejection,
+    ImportStatus,
+    ProductionKind,
+)
+from contracting.models import Product, ProductCategory, Unit
 from core.exceptions import TransitionForbidden
 from tests import factories
 from tests.compliance import fraud_fixtures
@@ -30,7 +41,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("bsn", [BSN_A, BSN_B, BSN_C])
 def test_valid_bsns_pass_the_eleven_test(bsn):
-    check_bsn(bsn)
+    assert check_bsn(bsn) is None  # accepted: no InvalidBsn
 
 
 @pytest.mark.parametrize(
@@ -112,8 +123,6 @@ def test_dutch_column_names_are_understood(world):
 
 def test_xlsx_with_numbers_and_dates_as_cells(world):
     # given: Excel turned the BSN into a number (leading zero lost) and the dates into dates
-    import datetime
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(DECLARATION_HEADER)
@@ -327,13 +336,24 @@ def test_postgres_copy_path_stores_and_rolls_back_like_the_portable_path(world):
 
 # --------------------------------------------------------------------------- the documented examples
 
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+
+
+def test_the_columns_are_those_of_the_documentation_in_its_order():
+    # the one definition of the columns (importer, fast lane, generator, these tests) is the documented one
+    assert DECLARATION_FIELDS == ("provider_agb", "client_bsn", "allocation_number", "product_category",
+                                  "product_code", "period_start", "period_end", "volume", "unit", "amount")  # fmt: skip
+    assert list(ALLOCATION_FIELDS) == [*DECLARATION_FIELDS[:-1], "frequency", "budget"]
+    for name, kind in [("declarations.csv", ProductionKind.DECLARATIONS),
+                       ("allocations.csv", ProductionKind.ALLOCATIONS)]:  # fmt: skip
+        with (EXAMPLES / name).open(encoding="utf-8", newline="") as fh:
+            assert fh.readline() == header_line(kind)
+    documentation = (EXAMPLES.parent / "import-format.md").read_text(encoding="utf-8")
+    assert all(f"`{name}`" in documentation for name in ALLOCATION_FIELDS + ("amount",))
+
 
 def test_the_example_files_of_the_documentation_import_as_described():
     # given: the demo's providers and products the examples use
-    from pathlib import Path
-
-    from contracting.models import Product, ProductCategory, Unit
-
     authority = factories.RegionFactory()
     for agb in ("41518110", "41697135"):
         factories.ProviderFactory(agb_code=agb)
@@ -345,10 +365,9 @@ def test_the_example_files_of_the_documentation_import_as_described():
             category=ProductCategory.objects.get(law=law, code=category),
             unit=Unit.objects.get(code=unit),
         )
-    examples = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
     def load(name, kind):
-        with (examples / name).open("rb") as fh:
+        with (EXAMPLES / name).open("rb") as fh:
             return production_import(
                 file=fh, file_name=name, kind=kind, authority=authority, actor=None
             ).batch

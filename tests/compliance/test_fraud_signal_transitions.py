@@ -7,6 +7,7 @@ import pytest
 
 from audit.models import AuditEvent
 from coalitions.models import MembershipStatus
+from compliance.conditions.metrics import confirmed_fraud_signals
 from compliance.fraud.services import (
     SIGNAL_TRANSITIONS,
     ikz_report_record,
@@ -137,8 +138,6 @@ def test_an_auditor_changes_nothing(auditor, step):
 def test_a_confirmed_signal_violates_the_integrity_condition(
     officer, second_officer, django_capture_on_commit_callbacks
 ):
-    from compliance.conditions.metrics import confirmed_fraud_signals
-
     agreement = factories.AgreementFactory(active=True)
     signal = proposed(FraudSignalFactory(provider=agreement.provider), officer)
     assert confirmed_fraud_signals(agreement, agreement.provider, clock.today()).value == 0

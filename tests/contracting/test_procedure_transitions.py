@@ -92,6 +92,8 @@ def test_tariff_exactly_at_real_price_is_fair(officer):
     procedure = factories.ready_to_open_procedure()
     Tariff.objects.filter(authority=procedure.authority).update(amount=Decimal("51.13"))
     procedure_open(uuid=procedure.uuid, actor=officer)
+    procedure.refresh_from_db()
+    assert procedure.status == ProcedureStatus.OPEN
 
 
 def test_open_is_refused_from_draft(officer):

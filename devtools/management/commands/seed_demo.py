@@ -18,7 +18,9 @@ cannot be reset in part) and loads the reference data again.
 """
 
 import datetime
+import io
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -45,11 +47,21 @@ from audit.services import verify_chain
 from coalitions import services as coalition_services
 from coalitions.models import Coalition, Membership, MembershipRole
 from compliance.conditions import services as compliance_services
+from compliance.conditions.services import (
+    condition_adjust,
+    conditions_evaluate,
+    waiver_approve,
+    waiver_request,
+)
+from compliance.fraud.engine import fraud_rules_run
+from compliance.fraud.importer import production_import
+from compliance.fraud.services import signal_start_investigation
 from compliance.models import (
     AccountabilityDocument,
     Condition,
     ConditionRequirement,
     DecisionMethod,
+    FraudSignal,
     OfficerJudgement,
     ProviderAnnualFigures,
 )
@@ -1201,8 +1213,6 @@ class DemoSeed:
     def scenario_missing_document(self) -> None:
         """For the draft agreement the officer adds the meldcode to its conditions (with a reason); the
         provider has not delivered one yet, so its 'what is missing' list and the matrix show it."""
-        from compliance.conditions.services import condition_adjust, conditions_evaluate
-        from compliance.models import Condition
 
         agreement = (
             Agreement.objects.filter(status="draft", provider__isnull=False).order_by("reference").first()
@@ -1225,7 +1235,6 @@ class DemoSeed:
         """An agreement that still misses a mandatory condition (an offered one if there is one): the first
         officer waives it for six months, the second officer approves; the condition then counts as
         waived."""
-        from compliance.conditions.services import conditions_evaluate, waiver_approve, waiver_request
 
         order = {"offered": 0, "suspended": 1, "draft": 2, "active": 3}
         candidates = sorted(
@@ -1263,27 +1272,31 @@ class DemoSeed:
         """The example production files (docs/examples) imported for the region, the rules run over
         their year and the signals found taken into investigation; confirming is left to the user
         (four eyes: inkoper proposes, inkoper2 confirms)."""
-        from compliance.fraud.engine import fraud_rules_run
-        from compliance.fraud.importer import production_import
-        from compliance.fraud.services import signal_start_investigation
 
         region = ContractingAuthority.objects.get(
             name=data.REGION_NAME, kind=ContractingAuthority.Kind.REGION
         )
+        # The examples describe 2025; the demo moves them to last year, so they match its agreements
+        # whatever today is.
         examples = Path(settings.BASE_DIR) / "docs" / "examples"
+        year = self.today.year - 1
         for kind in ("allocations", "declarations"):
-            with (examples / f"{kind}.csv").open("rb") as fh:
-                production_import(
-                    file=fh, file_name=f"{kind}.csv", kind=kind, authority=region, actor=self.inkoper
-                )
-        year = 2025
+            content = (examples / f"{kind}.csv").read_text(encoding="utf-8")
+            content = re.sub(r"\b2025-(\d\d-\d\d)\b", rf"{year}-\1", content)
+            content = content.replace("RR-2025-", f"RR-{year}-")
+            production_import(
+                file=io.BytesIO(content.encode("utf-8")),
+                file_name=f"{kind}.csv",
+                kind=kind,
+                authority=region,
+                actor=self.inkoper,
+            )
         summary = fraud_rules_run(
             authority=region,
             period_start=datetime.date(year, 1, 1),
             period_end=datetime.date(year, 12, 31),
             actor=self.inkoper,
         )
-        from compliance.models import FraudSignal
 
         for signal in FraudSignal.objects.filter(authority=region, status="open").order_by("pk"):
             signal_start_investigation(

@@ -8,8 +8,7 @@ from compliance.conditions.services import annual_figures_save, condition_set_ch
 from compliance.models import ConditionEvaluation, ConditionRequirement, ProviderAnnualFigures
 from core.exceptions import GuardFailed, InvalidInput, TransitionForbidden
 from tests import factories
-from tests.compliance.factories import AnnualFiguresFactory, condition
-from tests.compliance.test_conditions import agreement_with
+from tests.compliance.factories import AnnualFiguresFactory, agreement_with, condition
 from tests.factories import today
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,7 @@
 """Where document files live: the ``documents`` storage of settings.STORAGES (local disk under
 MEDIA_ROOT by default, S3-compatible object storage when configured). Never served by a URL: downloads
-go through compliance.documents.views, which checks permissions."""
+go through compliance.documents.views, which checks permissions. Infrastructure, no domain rules:
+the models layer uses it as the FileField's storage."""
 
 from django.core.files.storage import Storage, storages
 from django.core.signals import setting_changed

@@ -14,8 +14,8 @@ from compliance.conditions.services import (
     waiver_reject,
     waiver_request,
 )
-from compliance.models import ConditionEvaluation, DocumentType, Waiver, WaiverStatus
-from contracting.models import AgreementStatus, ApplicationStatus, SubAgreement, Tariff
+from compliance.models import Condition, ConditionEvaluation, DocumentType, Waiver, WaiverStatus
+from contracting.models import AgreementStatus, ApplicationStatus, Tariff
 from contracting.services import agreement_activate, agreement_reinstate, application_admit, procedure_open
 from core import clock
 from core.exceptions import FourEyesRequired, GuardFailed, ReasonRequired, TransitionForbidden
@@ -26,6 +26,7 @@ from tests.compliance.factories import (
     DocumentFactory,
     FraudSignalFactory,
     JudgementFactory,
+    agreement_with,
     condition,
 )
 from tests.factories import today
@@ -36,18 +37,6 @@ pytestmark = pytest.mark.django_db
 def outcome(subject, code):
     results = {r.condition.code: r.result for r in conditions_evaluate(subject=subject)}
     return results[code].outcome
-
-
-def agreement_with(*codes, **kwargs):
-    """An offered agreement from a procedure whose condition set holds ``codes``, with one fairly priced lot."""
-    procedure = factories.ready_to_open_procedure()
-    procedure.condition_requirements.all().delete()
-    factories.require(procedure, *codes)
-    agreement = factories.AgreementFactory(
-        offered=True, procedure=procedure, authority=procedure.authority, **kwargs
-    )
-    SubAgreement.objects.create(agreement=agreement, lot=procedure.lots.get())
-    return agreement
 
 
 # --------------------------------------------------------------------------- each decision kind
@@ -324,8 +313,16 @@ def test_membership_activation_is_guarded_by_the_coalition_conditions(officer):
 
 
 def test_a_non_mandatory_condition_does_not_block(officer):
+    # given: an agreement whose only condition is optional and not met
     agreement = agreement_with("local_presence")
+    assert not Condition.objects.get(code="local_presence").mandatory
+    # when
     agreement_activate(uuid=agreement.uuid, actor=officer)
+    # then: activated, and the unmet optional condition is on record as such
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.ACTIVE
+    stored = ConditionEvaluation.objects.get(subject_uuid=agreement.uuid, condition__code="local_presence")
+    assert stored.outcome != "satisfied"
 
 
 def test_procedure_opens_only_with_fair_pay_and_anti_discrimination_conditions(officer):

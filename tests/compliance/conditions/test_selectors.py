@@ -6,8 +6,7 @@ from compliance.conditions.selectors import compliance_matrix, provider_missing
 from compliance.conditions.services import conditions_evaluate
 from compliance.models import ConditionEvaluation
 from core import clock
-from tests.compliance.factories import DocumentFactory, condition
-from tests.compliance.test_conditions import agreement_with
+from tests.compliance.factories import DocumentFactory, agreement_with, condition
 
 pytestmark = pytest.mark.django_db
 
