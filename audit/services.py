@@ -9,15 +9,39 @@ import datetime
 import hashlib
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from django.db import models, transaction
+from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from core import clock
 
 from .models import AuditChainHead, AuditEvent
 
+if TYPE_CHECKING:  # importing the auth models needs the app registry; the alias below is lazy
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.db.models.options import Options
+
 GENESIS = "0" * 64
+
+
+class Unstored(Protocol):
+    """An actor that is no stored user, such as the system actor of scheduled work."""
+
+    @property
+    def pk(self) -> None: ...
+
+
+# Who performed the event: a logged-in user, an anonymous visitor, the system actor or None (the same
+# as core.actors.Actor; audit imports nothing of ours but core.clock). Only a stored user is linked;
+# anyone else is recorded as "system".
+type Actor = User | AnonymousUser | Unstored | None
+
+
+class Subject(Protocol):
+    """What an event is about: a model instance (its ``uuid``, when it has one, is stored as well)."""
+
+    _meta: ClassVar["Options[Any]"]
 
 
 def canonical(event: AuditEvent) -> str:
@@ -43,23 +67,24 @@ def compute_hash(prev_hash: str, event: AuditEvent) -> str:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor,
     event: str,
-    subject: models.Model | None = None,
+    subject: Subject | None = None,
     from_state: str = "",
     to_state: str = "",
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event. Must run inside the transaction of the change it records."""
+    user = actor if isinstance(actor, get_user_model()) and actor.pk else None
     with transaction.atomic():
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"last_hash": GENESIS}
         )
         entry = AuditEvent(
             occurred_at=clock.now(),
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=(actor.get_username() if getattr(actor, "pk", None) else "system")[:150],
+            actor=user,
+            actor_name=(user.get_username() if user is not None else "system")[:150],
             event=event,
             subject_type=subject._meta.label_lower if subject is not None else "",
             subject_uuid=getattr(subject, "uuid", None),

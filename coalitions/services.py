@@ -10,10 +10,13 @@ from coalitions import guards
 from coalitions.models import Coalition, Membership, MembershipRole, MembershipStatus
 from compliance.conditions import guards as condition_guards
 from compliance.conditions.services import conditions_record_transition
+from core.actors import Actor
 from core.transitions import operation, perform_operation, perform_transition
 
 
-def coalition_activate(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Coalition:
+def coalition_activate(
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
+) -> Coalition:
     return perform_transition(
         model=Coalition,
         uuid=uuid,
@@ -25,14 +28,16 @@ def coalition_activate(*, uuid: UUID, actor: Any, reason: str = "", if_match: st
     )
 
 
-def coalition_dissolve(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Coalition:
+def coalition_dissolve(
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
+) -> Coalition:
     return perform_transition(
         model=Coalition, uuid=uuid, name="dissolve", actor=actor, if_match=if_match, reason=reason
     )
 
 
 def coalition_complete_dissolution(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Coalition:
     return perform_transition(
         model=Coalition,
@@ -45,7 +50,9 @@ def coalition_complete_dissolution(
     )
 
 
-def membership_admit(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Membership:
+def membership_admit(
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
+) -> Membership:
     return perform_transition(
         model=Membership,
         locker=lock_with_coalition,
@@ -59,7 +66,7 @@ def membership_admit(*, uuid: UUID, actor: Any, reason: str = "", if_match: str 
 
 
 def membership_activate(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Membership:
     return perform_transition(
         model=Membership,
@@ -79,7 +86,7 @@ def membership_activate(
 
 
 def membership_suspend(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Membership:
     return perform_transition(
         model=Membership,
@@ -94,7 +101,7 @@ def membership_suspend(
 
 
 def membership_reinstate(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Membership:
     return perform_transition(
         model=Membership,
@@ -113,7 +120,7 @@ def membership_reinstate(
     )
 
 
-def membership_exit(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Membership:
+def membership_exit(*, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None) -> Membership:
     return perform_transition(
         model=Membership,
         locker=lock_with_coalition,
@@ -126,7 +133,7 @@ def membership_exit(*, uuid: UUID, actor: Any, reason: str = "", if_match: str |
     )
 
 
-def membership_end(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Membership:
+def membership_end(*, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None) -> Membership:
     return perform_transition(
         model=Membership,
         locker=lock_with_coalition,
@@ -148,7 +155,7 @@ def lock_with_coalition(model: type[Membership], uuid: UUID) -> Membership:
 
 
 def membership_make_lead(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Membership:
     """Hand the lead to this (active) membership; the current lead becomes an ordinary member."""
 

@@ -31,9 +31,11 @@ from contracting.models import (
     add_months,
 )
 from core import clock
+from core.actors import Actor, Viewer, acting_user
 from core.exceptions import GuardFailed, InvalidInput, InvalidTransition
 from core.transitions import (
     lock,
+    offered_when,
     operation,
     perform_operation,
     perform_transition,
@@ -44,14 +46,14 @@ from core.transitions import (
 
 
 def procedure_start_consultation(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Procedure:
     return perform_transition(
         model=Procedure, uuid=uuid, name="start_consultation", actor=actor, if_match=if_match, reason=reason
     )
 
 
-def procedure_open(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Procedure:
+def procedure_open(*, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None) -> Procedure:
     return perform_transition(
         model=Procedure,
         uuid=uuid,
@@ -69,14 +71,16 @@ def procedure_open(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | 
 
 
 def procedure_close_applications(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Procedure:
     return perform_transition(
         model=Procedure, uuid=uuid, name="close_applications", actor=actor, if_match=if_match, reason=reason
     )
 
 
-def procedure_conclude(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Procedure:
+def procedure_conclude(
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
+) -> Procedure:
     return perform_transition(
         model=Procedure,
         uuid=uuid,
@@ -88,7 +92,7 @@ def procedure_conclude(*, uuid: UUID, actor: Any, reason: str = "", if_match: st
     )
 
 
-def procedure_cancel(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Procedure:
+def procedure_cancel(*, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None) -> Procedure:
     return perform_transition(
         model=Procedure, uuid=uuid, name="cancel", actor=actor, if_match=if_match, reason=reason
     )
@@ -98,7 +102,7 @@ def procedure_cancel(*, uuid: UUID, actor: Any, reason: str = "", if_match: str 
 
 
 def application_submit(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Application:
     return perform_transition(
         model=Application,
@@ -112,7 +116,7 @@ def application_submit(
 
 
 def application_start_review(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Application:
     return perform_transition(
         model=Application, uuid=uuid, name="start_review", actor=actor, if_match=if_match, reason=reason
@@ -120,7 +124,7 @@ def application_start_review(
 
 
 def application_assess(
-    *, uuid: UUID, actor: Any, step: str, passed: bool, reasoning: str
+    *, uuid: UUID, actor: Actor, step: str, passed: bool, reasoning: str
 ) -> ApplicationAssessment:
     """Record (or revise) the outcome of one of the three assessment steps while under review."""
     if step not in AssessmentStep.values:
@@ -202,7 +206,7 @@ def _create_agreement_draft(application: Application, from_state: str) -> dict[s
 
 
 def application_admit(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Application:
     return perform_transition(
         model=Application,
@@ -222,7 +226,7 @@ def application_admit(
 
 
 def application_reject(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Application:
     return perform_transition(
         model=Application,
@@ -237,7 +241,7 @@ def application_reject(
 
 
 def application_withdraw(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Application:
     return perform_transition(
         model=Application, uuid=uuid, name="withdraw", actor=actor, if_match=if_match, reason=reason
@@ -247,7 +251,7 @@ def application_withdraw(
 # --------------------------------------------------------------------------- agreement
 
 
-def agreement_offer(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Agreement:
+def agreement_offer(*, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None) -> Agreement:
     return perform_transition(
         model=Agreement,
         uuid=uuid,
@@ -259,7 +263,9 @@ def agreement_offer(*, uuid: UUID, actor: Any, reason: str = "", if_match: str |
     )
 
 
-def agreement_activate(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Agreement:
+def agreement_activate(
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
+) -> Agreement:
     return perform_transition(
         model=Agreement,
         uuid=uuid,
@@ -272,7 +278,9 @@ def agreement_activate(*, uuid: UUID, actor: Any, reason: str = "", if_match: st
     )
 
 
-def agreement_suspend(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Agreement:
+def agreement_suspend(
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
+) -> Agreement:
     return perform_transition(
         model=Agreement,
         uuid=uuid,
@@ -285,7 +293,7 @@ def agreement_suspend(*, uuid: UUID, actor: Any, reason: str = "", if_match: str
 
 
 def agreement_reinstate(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Agreement:
     return perform_transition(
         model=Agreement,
@@ -300,14 +308,14 @@ def agreement_reinstate(
 
 
 def agreement_request_termination(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Agreement:
     """First officer of the four-eyes termination: records the request; a second officer approves it
     with ``agreement_terminate``. The termination takes effect after the notice period."""
 
     def request(agreement: Agreement) -> dict[str, Any]:
         agreement.termination_reason = (reason or "").strip()
-        agreement.termination_requested_by = actor
+        agreement.termination_requested_by = acting_user(actor)
         agreement.termination_requested_at = clock.now()
         agreement.termination_effective_date = min(
             add_months(clock.today(), agreement.notice_months), agreement.end_date
@@ -331,7 +339,7 @@ def agreement_request_termination(
 
 
 def agreement_terminate(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> Agreement:
     return perform_transition(
         model=Agreement,
@@ -341,15 +349,22 @@ def agreement_terminate(
         if_match=if_match,
         reason=reason,
         guards=[guards.agreement_termination_approved_by_second_officer],
-        after=lambda a, _from: {
-            "requestedBy": a.termination_requested_by.get_username(),
-            "terminationReason": a.termination_reason,
-            "effectiveDate": a.termination_effective_date.isoformat(),
-        },
+        after=_termination_data,
     )
 
 
-def agreement_end(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Agreement:
+def _termination_data(agreement: Agreement, from_state: str) -> dict[str, Any]:
+    # the guard let the transition through, so a termination was requested (by whom, taking effect when)
+    assert agreement.termination_requested_by is not None
+    assert agreement.termination_effective_date is not None
+    return {
+        "requestedBy": agreement.termination_requested_by.get_username(),
+        "terminationReason": agreement.termination_reason,
+        "effectiveDate": agreement.termination_effective_date.isoformat(),
+    }
+
+
+def agreement_end(*, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None) -> Agreement:
     return perform_transition(
         model=Agreement,
         uuid=uuid,
@@ -361,7 +376,7 @@ def agreement_end(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | N
     )
 
 
-def agreement_expire(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Agreement:
+def agreement_expire(*, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None) -> Agreement:
     return perform_transition(
         model=Agreement,
         uuid=uuid,
@@ -373,7 +388,7 @@ def agreement_expire(*, uuid: UUID, actor: Any, reason: str = "", if_match: str 
     )
 
 
-def agreement_extend(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> Agreement:
+def agreement_extend(*, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None) -> Agreement:
     """Extension is an event on an active agreement: within the options and before the notice deadline."""
 
     def extend(agreement: Agreement) -> dict[str, Any]:
@@ -403,7 +418,7 @@ def agreement_extend(*, uuid: UUID, actor: Any, reason: str = "", if_match: str 
     )
 
 
-def _may_request_termination(agreement: Agreement, user: Any) -> bool:
+def _may_request_termination(agreement: Agreement, user: Viewer) -> bool:
     return (
         agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED)
         and agreement.termination_requested_by_id is None
@@ -411,7 +426,7 @@ def _may_request_termination(agreement: Agreement, user: Any) -> bool:
     )
 
 
-def _may_approve_termination(agreement: Agreement, user: Any) -> bool:
+def _may_approve_termination(agreement: Agreement, user: Viewer) -> bool:
     """Shown only to a second officer once a termination has been requested."""
     return (
         agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED)
@@ -430,12 +445,12 @@ operation(
     ),
 )(agreement_extend)
 # terminate is an FSM transition, but only a second officer may take it once a termination was requested
-agreement_terminate.available = _may_approve_termination
+offered_when(agreement_terminate, _may_approve_termination)
 
 # --------------------------------------------------------------------------- tariffs: indexation
 
 
-def tariffs_index(*, authority: ContractingAuthority, year: int, actor: Any) -> IndexationRun:
+def tariffs_index(*, authority: ContractingAuthority, year: int, actor: Actor) -> IndexationRun:
     """Create the tariffs (and cost models) of ``year`` from those of the year before, indexed with the
     provisional weighted rate. One action, recorded with who applied which rate."""
     require_permission(actor, "contracting.add_tariff", _("You are not allowed to index tariffs."))
@@ -462,7 +477,7 @@ def tariffs_index(*, authority: ContractingAuthority, year: int, actor: Any) -> 
             basis=IndexationRun.Basis.PROVISIONAL,
             rate_pct=rate,
             components=components,
-            applied_by=actor,
+            applied_by=acting_user(actor),
         )
         Tariff.objects.bulk_create(
             Tariff(
@@ -507,7 +522,7 @@ def tariffs_index(*, authority: ContractingAuthority, year: int, actor: Any) -> 
     return run
 
 
-def tariffs_true_up(*, authority: ContractingAuthority, year: int, actor: Any) -> IndexationRun:
+def tariffs_true_up(*, authority: ContractingAuthority, year: int, actor: Actor) -> IndexationRun:
     """Once the definitive rate is published: recompute the provisionally indexed tariffs of ``year``
     and record the difference per tariff (and so per agreement)."""
     require_permission(actor, "contracting.add_tariff", _("You are not allowed to index tariffs."))
@@ -537,13 +552,14 @@ def tariffs_true_up(*, authority: ContractingAuthority, year: int, actor: Any) -
             basis=IndexationRun.Basis.DEFINITIVE,
             rate_pct=rate,
             components=components,
-            applied_by=actor,
+            applied_by=acting_user(actor),
         )
         differences = []
         tariffs = list(
             Tariff.objects.select_for_update().filter(indexation_run=provisional).select_related("product")
         )
         for tariff in sorted(tariffs, key=lambda t: t.product.code):
+            assert tariff.base_amount is not None  # tariffs_index stores it with every indexed tariff
             new_amount = indexed(tariff.base_amount, rate)
             differences.append(
                 {

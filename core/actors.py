@@ -1,20 +1,49 @@
 """Who performs an operation: the ``actor`` every service receives.
 
-A logged-in user (``request.user`` in a view, the officer in a management command), an anonymous
-visitor (``request.user`` before login: every permission check refuses it) or ``None`` for the system
-itself (a scheduled task, a follow-up of another step). The project uses Django's default user model.
+A logged-in user (``request.user`` in a view, the officer of a management command), an anonymous
+visitor (``request.user`` before login: every permission check refuses it), ``SYSTEM`` for scheduled
+work that needs permissions (expiry, requests from the requirements), or ``None`` for the system as a
+follow-up of another step. The project uses Django's default user model.
 """
 
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # the auth models need the app registry; the alias is only read by the type checker
+from core.exceptions import TransitionForbidden
+
+if TYPE_CHECKING:  # importing the auth models needs the app registry; the alias below is lazy
     from django.contrib.auth.models import AnonymousUser, User
 
-Actor: TypeAlias = "User | AnonymousUser | None"
+
+class SystemActor:
+    """The actor of scheduled work (expiry): holds every permission, is recorded as ``system``."""
+
+    pk = None
+    is_authenticated = True
+    is_active = True
+    is_staff = False
+    is_superuser = False
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return True
+
+    def get_username(self) -> str:
+        return "system"
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()
+
+type Actor = User | AnonymousUser | SystemActor | None
+
+# Whom the steps of an object are offered (buttons, the API's list of transitions): ``request.user``.
+type Viewer = User | AnonymousUser
 
 
 def acting_user(actor: Actor) -> "User":
-    """``actor`` as the logged-in user it must be where a permission check has already let it through
-    (inside ``perform_operation``'s ``change``, after ``require_permission``)."""
-    assert actor is not None and actor.is_authenticated, "only a logged-in user passes a permission check"
+    """The logged-in user behind ``actor``, where the operation records a user as the one who did it
+    (a foreign key to the user). Refuses (403 ``transition_forbidden``) anyone else, the system too."""
+    if actor is None or isinstance(actor, SystemActor) or not actor.is_authenticated:
+        raise TransitionForbidden()
     return actor

@@ -5,7 +5,7 @@ of an admin's own views of an object, and small display helpers.
 core.admin_transitions builds on this module; it imports nothing of ours but core.exceptions."""
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,6 +16,10 @@ from django.utils.html import format_html, format_html_join
 
 from core.exceptions import DomainError
 
+if TYPE_CHECKING:  # what the mixins below are mixed into (ModelAdmin is generic only in the stubs)
+    ModelAdminMixinBase = admin.ModelAdmin[Any]
+else:
+    ModelAdminMixinBase = object
 # --------------------------------------------------------------------------- refusals
 
 
@@ -103,7 +107,7 @@ class ServiceAddAdmin(AppendOnlyMixin, admin.ModelAdmin):
 # --------------------------------------------------------------------------- URLs
 
 
-class AdminUrlsMixin:
+class AdminUrlsMixin(ModelAdminMixinBase):
     """The URLs of this admin's own views of an object (``change``, ``transition``, custom views named
     ``<app_label>_<model_name>_<view>``), on the admin's own site."""
 
@@ -133,7 +137,8 @@ def form_errors_message(form: forms.Form) -> str:
     parts = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
-        parts.append(f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        text = " ".join(str(error) for error in errors)  # an ErrorList yields its messages
+        parts.append(f"{label}: {text}" if label else text)
     return "; ".join(parts)
 
 

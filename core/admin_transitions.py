@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -98,7 +99,9 @@ class TransitionAdminMixin(AdminUrlsMixin):
         ]
 
     def get_transition_history(self, obj: Any) -> list[dict[str, Any]]:
-        labels = dict(self.opts.get_field(self.state_field).flatchoices)
+        state_field = self.opts.get_field(self.state_field)
+        assert isinstance(state_field, models.Field)  # a concrete FSMField, never a relation
+        labels = dict(state_field.flatchoices)
         return [
             {
                 "occurred_at": event.occurred_at,
@@ -133,7 +136,8 @@ class TransitionAdminMixin(AdminUrlsMixin):
     def transition_view(self, request: HttpRequest, object_id: str, name: str) -> HttpResponse:
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            # a private ModelAdmin helper (the change view's own redirect) that django-stubs does not declare
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)  # type: ignore[attr-defined]
         if not self.has_view_or_change_permission(request, obj) or not self.has_transition_permission(
             request, obj
         ):

@@ -19,21 +19,22 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from audit.services import audit_record
-from core.actors import Actor
+from core.actors import Actor, Viewer
 from core.exceptions import GuardFailed, InvalidTransition, ReasonRequired, StaleObject, TransitionForbidden
 from core.guards import Unmet
-from core.models import BaseModel
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
     from django.db.models.options import Options
+    from django.utils.functional import _StrPromise
+
+    from core.models import BaseModel
 
 
 class StatefulModel(Protocol):
     """What a model needs for ``perform_transition``/``perform_operation``: a ``BaseModel`` with an
     FSM ``status`` field (django-fsm ships no types, so the checker cannot see that field itself)."""
 
-    objects: ClassVar[models.Manager[Any]]
+    objects: ClassVar[Any]  # its manager: a Manager[Self], or a subclass made from a QuerySet
     _meta: ClassVar["Options[Any]"]
     pk: Any
     status: Any
@@ -53,26 +54,24 @@ M = TypeVar("M", bound=StatefulModel)
 Guard = Callable[[Any, Actor], Iterable[Unmet]]
 
 
-def require_permission(actor: Actor, perm: str, message: str) -> "User":
+def require_permission(actor: Actor, perm: str, message: str) -> None:
     """Refuse (403 ``transition_forbidden``) unless ``actor`` is a logged-in user holding ``perm``: the
-    one check every service that is not an FSM transition makes before it decides anything. Returns
-    that user."""
-    if actor is None or not actor.is_authenticated or not actor.has_perm(perm):
+    one check every service that is not an FSM transition makes before it decides anything."""
+    if not (actor is not None and actor.is_authenticated and actor.has_perm(perm)):
         raise TransitionForbidden(message)
-    return actor
 
 
 def lock(model: type[M], uuid: Any) -> M:
     return model.objects.select_for_update().get(uuid=uuid)
 
 
-def version_tag(obj: BaseModel | StatefulModel) -> str:
+def version_tag(obj: "BaseModel | StatefulModel") -> str:
     """A strong ETag for the stored version of ``obj``: changes whenever the row is saved."""
     raw = f"{obj.uuid}|{obj.updated_at.isoformat()}|{getattr(obj, 'status', '')}"
     return f'"{hashlib.sha256(raw.encode()).hexdigest()[:32]}"'
 
 
-def check_precondition(obj: BaseModel | StatefulModel, if_match: str | None) -> None:
+def check_precondition(obj: "BaseModel | StatefulModel", if_match: str | None) -> None:
     """Refuse (412 ``precondition_failed``) when the caller saw another version than the locked row.
     Called under the service's own lock, after the permission check (a caller without the permission
     learns nothing about versions)."""
@@ -220,7 +219,7 @@ def may_take(obj: Any, name: str, actor: Actor) -> bool:
     return any(t.has_perm(obj, actor) for t in field.get_all_transitions(type(obj)) if t.name == name)
 
 
-def available_transitions(obj: Any, user: Any, registry: dict[str, Callable]) -> list[str]:
+def available_transitions(obj: Any, user: Viewer, registry: dict[str, Callable[..., Any]]) -> list[str]:
     """Names from ``registry`` the user may take now: FSM transitions from the current state that the
     user holds the permission for, plus operations (services with an ``available`` predicate).
     Guards that need the database are not evaluated here; a refused guard answers with its reasons."""
@@ -233,26 +232,44 @@ def available_transitions(obj: Any, user: Any, registry: dict[str, Callable]) ->
     return names
 
 
-def operation(*, label: Any, available: Callable[[Any, Any], bool], reason_required: bool = False):
+Availability = Callable[[Any, Viewer], bool]
+S = TypeVar("S", bound=Callable[..., Any])
+
+
+def _mark(service: S, **facts: Any) -> S:
+    """Attach ``facts`` to the service function (read back with ``getattr`` by the helpers here)."""
+    for name, value in facts.items():
+        setattr(service, name, value)
+    return service
+
+
+def operation(
+    *, label: "str | _StrPromise", available: Availability, reason_required: bool = False
+) -> Callable[[S], S]:
     """Marks a service that is a registered step but not an FSM transition (an event such as an
     extension, or the first half of a four-eyes decision): its label, when it is available, and
     whether it needs a reason. FSM transitions carry the same facts in their ``custom`` dict."""
 
-    def mark(service: Callable) -> Callable:
-        service.label = label
-        service.available = available
-        service.reason_required = reason_required
-        return service
+    def mark(service: S) -> S:
+        return _mark(service, label=label, available=available, reason_required=reason_required)
 
     return mark
 
 
-def step_label(model: type[models.Model], name: str, service: Callable | None = None) -> str:
+def offered_when(service: S, available: Availability) -> S:
+    """Offer the service of an FSM transition only when ``available`` holds (instead of whenever the
+    actor may take the transition from the current state), e.g. only to a second officer."""
+    return _mark(service, available=available)
+
+
+def step_label(model: type[models.Model], name: str, service: Callable[..., Any] | None = None) -> str:
     label = getattr(service, "label", None)
     return str(label) if label else transition_label(model, name)
 
 
-def step_reason_required(model: type[models.Model], name: str, service: Callable | None = None) -> bool:
+def step_reason_required(
+    model: type[models.Model], name: str, service: Callable[..., Any] | None = None
+) -> bool:
     if getattr(service, "reason_required", False):
         return True
     return bool(_custom(model, name).get("reason_required"))

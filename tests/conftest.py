@@ -3,6 +3,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests import factories
+from tests.admin.helpers import OBJECT_MAKERS
 
 
 @pytest.fixture
@@ -81,3 +82,13 @@ def document_storage_in_tmp(settings, tmp_path):
     }
     settings.CLAMD_SOCKET = ""
     return tmp_path / "documents-storage"
+
+
+@pytest.fixture
+def make_object(db):
+    """make_object(model_name) -> one valid object of that registered model (admin tests)."""
+
+    def make(model_name: str):
+        return OBJECT_MAKERS[model_name]()
+
+    return make

@@ -38,6 +38,7 @@ from contracting.models import (
 )
 from contracting.roles import provider_ids_for
 from core import clock
+from core.actors import Actor
 from core.exceptions import (
     FourEyesRequired,
     GuardFailed,
@@ -169,7 +170,7 @@ def declaration_record(
     *,
     provider: Any,
     condition: Condition,
-    actor: Any,
+    actor: Actor,
     statement: str,
     signed_by_name: str,
     signed_by_role: str,
@@ -210,7 +211,7 @@ def judgement_record(
     *,
     provider: Any,
     condition: Condition,
-    actor: Any,
+    actor: Actor,
     verdict: str,
     reasoning: str,
     valid_until: datetime.date | None = None,
@@ -243,7 +244,13 @@ def judgement_record(
 
 
 def waiver_request(
-    *, subject: Any, provider: Any, condition: Condition, actor: Any, reason: str, valid_until: datetime.date
+    *,
+    subject: Any,
+    provider: Any,
+    condition: Condition,
+    actor: Actor,
+    reason: str,
+    valid_until: datetime.date,
 ) -> Waiver:
     require_permission(actor, "compliance.decide_waiver", _("You are not allowed to waive conditions."))
     if not (reason or "").strip():
@@ -276,7 +283,7 @@ def waiver_request(
     return waiver
 
 
-def _waiver_decide(*, uuid: UUID, actor: Any, approve: bool, reason: str) -> Waiver:
+def _waiver_decide(*, uuid: UUID, actor: Actor, approve: bool, reason: str) -> Waiver:
     require_permission(actor, "compliance.decide_waiver", _("You are not allowed to decide on waivers."))
     with transaction.atomic():
         waiver = Waiver.objects.select_for_update().get(uuid=uuid)
@@ -309,11 +316,11 @@ def _waiver_decide(*, uuid: UUID, actor: Any, approve: bool, reason: str) -> Wai
     return waiver
 
 
-def waiver_approve(*, uuid: UUID, actor: Any, reason: str = "") -> Waiver:
+def waiver_approve(*, uuid: UUID, actor: Actor, reason: str = "") -> Waiver:
     return _waiver_decide(uuid=uuid, actor=actor, approve=True, reason=reason)
 
 
-def waiver_reject(*, uuid: UUID, actor: Any, reason: str = "") -> Waiver:
+def waiver_reject(*, uuid: UUID, actor: Actor, reason: str = "") -> Waiver:
     return _waiver_decide(uuid=uuid, actor=actor, approve=False, reason=reason)
 
 
@@ -321,7 +328,7 @@ def waiver_reject(*, uuid: UUID, actor: Any, reason: str = "") -> Waiver:
 
 
 def condition_adjust(
-    *, subject: Any, condition: Condition, action: str, actor: Any, reason: str
+    *, subject: Any, condition: Condition, action: str, actor: Actor, reason: str
 ) -> ConditionAdjustment:
     """Add a condition to, or remove one from, a single agreement or membership (with a reason)."""
     require_permission(
@@ -357,7 +364,7 @@ def condition_set_change(
     owner: Any,
     add: Iterable[Condition] = (),
     remove: Iterable[Condition] = (),
-    actor: Any,
+    actor: Actor,
     reason: str = "",
 ) -> list[Condition]:
     """Add conditions to, and remove conditions from, the condition set of a procedure or a coalition.
@@ -448,7 +455,7 @@ def _owner_provider_ids(owner: Any) -> set[int]:
 
 
 def annual_figures_save(
-    *, figures: ProviderAnnualFigures, actor: Any, changed: Iterable[str] = ()
+    *, figures: ProviderAnnualFigures, actor: Actor, changed: Iterable[str] = ()
 ) -> ProviderAnnualFigures:
     """Store figures entered by an officer, record what changed and re-evaluate the provider's subjects
     (the metrics read these figures) once committed."""

@@ -36,6 +36,7 @@ from compliance.models import (
 )
 from compliance.models.documents import CAN_SUBMIT_DOCUMENTS, OPEN_STATES, version_upload_to
 from core import clock
+from core.actors import SYSTEM, Actor
 from core.exceptions import InvalidTransition, TransitionForbidden
 from core.guards import Unmet
 from core.storage import document_storage
@@ -47,38 +48,16 @@ PERIODIC_KEY = re.compile(r"^\d{4}(-Q[1-4])?$")
 UPLOAD_STATES = (DocumentStatus.REQUESTED, DocumentStatus.REJECTED, DocumentStatus.SUBMITTED)
 
 
-class SystemActor:
-    """The actor of scheduled work (expiry): holds every permission, is recorded as ``system``."""
-
-    pk = None
-    is_authenticated = True
-    is_active = True
-    is_staff = False
-    is_superuser = False
-
-    def has_perm(self, perm: str, obj: Any = None) -> bool:
-        return True
-
-    def get_username(self) -> str:
-        return "system"
-
-    def __str__(self) -> str:
-        return "system"
-
-
-SYSTEM = SystemActor()
-
-
 # --------------------------------------------------------------------------- guards
 
 
-def document_has_a_file(document: AccountabilityDocument, actor: Any = None) -> Iterable[Unmet]:
+def document_has_a_file(document: AccountabilityDocument, actor: Actor = None) -> Iterable[Unmet]:
     """A file has been uploaded."""
     if document.current_version_id is None:
         yield Unmet("no_file", _("No file has been uploaded for this document."))
 
 
-def document_has_a_new_version(document: AccountabilityDocument, actor: Any = None) -> Iterable[Unmet]:
+def document_has_a_new_version(document: AccountabilityDocument, actor: Actor = None) -> Iterable[Unmet]:
     """After a rejection, a new version was uploaded since the verdict."""
     if document.status != DocumentStatus.REJECTED or document.reviewed_at is None:
         return
@@ -103,7 +82,7 @@ def _reevaluate_after(document: AccountabilityDocument, from_state: str) -> dict
 
 
 def document_submit(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> AccountabilityDocument:
     return perform_transition(
         model=AccountabilityDocument,
@@ -118,7 +97,7 @@ def document_submit(
 
 
 def document_start_review(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> AccountabilityDocument:
     return perform_transition(
         model=AccountabilityDocument,
@@ -132,7 +111,7 @@ def document_start_review(
 
 
 def document_accept(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> AccountabilityDocument:
     now = clock.now()
     valid_from = valid_until = None
@@ -162,7 +141,7 @@ def document_accept(
 
 
 def document_reject(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> AccountabilityDocument:
     return perform_transition(
         model=AccountabilityDocument,
@@ -178,7 +157,7 @@ def document_reject(
 
 
 def document_expire(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> AccountabilityDocument:
     return perform_transition(
         model=AccountabilityDocument,
@@ -206,7 +185,7 @@ DOCUMENT_TRANSITIONS = {
 def document_upload(
     *,
     uuid: UUID,
-    actor: Any,
+    actor: Actor,
     file: BinaryIO,
     filename: str,
     size: int | None = None,
@@ -309,7 +288,7 @@ def _check_issued_on(document_type: DocumentType, issued_on: datetime.date | Non
 # --------------------------------------------------------------------------- requests
 
 
-def document_generate_requests(*, today: datetime.date | None = None, actor: Any = SYSTEM) -> int:
+def document_generate_requests(*, today: datetime.date | None = None, actor: Actor = SYSTEM) -> int:
     """Create the requested documents that the active requirements call for, up to ``today``: per
     provider, type and period, one document whatever the number of requirements asking for it, linked
     to each of them. Idempotent: running it again creates nothing new. Returns the number created."""

@@ -29,6 +29,7 @@ from compliance.reports.tasks import run_export_task
 from contracting.models import ContractingAuthority, Procedure, Provider
 from contracting.roles import can_read_everything, provider_ids_for
 from core import clock
+from core.actors import Actor
 from core.exceptions import InvalidInput, TransitionForbidden
 
 logger = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ def export_request(
     *,
     kind: str,
     parameters: dict[str, Any] | None,
-    actor: Any,
+    actor: Actor,
     background: bool = True,
     as_system: bool = False,
 ) -> Export:
@@ -242,7 +243,7 @@ def export_run(*, export_id: int) -> Export:
     return export
 
 
-def export_download(*, export: Export, actor: Any) -> IO[bytes]:
+def export_download(*, export: Export, actor: Actor) -> IO[bytes]:
     """Open the file of a finished export for ``actor`` (who must be allowed to see the export: see
     compliance.reports.selectors); each download is recorded in the audit trail."""
     if export.status != ExportStatus.DONE:

@@ -24,7 +24,7 @@ from contracting.models import (
     WntNorm,
 )
 from tests import factories
-from tests.admin.conftest import change_url, changelist_url
+from tests.admin.helpers import change_url, changelist_url
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from coalitions.models import Membership
 from contracting.models import Agreement, Application, Procedure, Provider, Tariff
 from tests import factories
-from tests.admin.conftest import changelist_url
+from tests.admin.helpers import changelist_url
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from contracting.models import (
 )
 from contracting.services import agreement_request_termination, procedure_start_consultation
 from tests import factories
-from tests.admin.conftest import change_url, messages_of, transition_url
+from tests.admin.helpers import change_url, messages_of, transition_url
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from core import clock
 from tests import factories
 from tests.api.helpers import assert_problem, fresh_client, transition_url, uuids
 from tests.compliance import files
-from tests.compliance.document_helpers import requested, uploaded
+from tests.compliance.documents.helpers import requested, uploaded
 
 pytestmark = pytest.mark.django_db
 

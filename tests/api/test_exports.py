@@ -10,7 +10,7 @@ from compliance.models import Export
 from core import clock
 from tests import factories
 from tests.api.helpers import assert_problem, fresh_client
-from tests.compliance.reports_world import at, build_world, days_ago
+from tests.compliance.reports.world import at, build_world, days_ago
 
 pytestmark = pytest.mark.django_db
 

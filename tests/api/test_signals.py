@@ -14,9 +14,9 @@ from compliance.models import DeclarationLine, FraudSignal, ImportBatch, SignalS
 from core import clock
 from tests import factories
 from tests.api.helpers import assert_problem, fresh_client, transition_url, uuids
-from tests.compliance import fraud_fixtures
 from tests.compliance.factories import FraudSignalFactory
-from tests.compliance.fraud_fixtures import BSN_B, DECLARATION_HEADER, csv_file
+from tests.compliance.fraud import fixtures as fraud_fixtures
+from tests.compliance.fraud.fixtures import BSN_B, DECLARATION_HEADER, csv_file
 
 pytestmark = pytest.mark.django_db
 

@@ -66,7 +66,7 @@ def test_force_login_outside_a_request_is_no_authentication_event(client):
 
 
 def test_an_edit_in_the_admin_is_copied_into_the_audit_trail(client_for, officer):
-    from tests.admin.conftest import change_url
+    from tests.admin.helpers import change_url
 
     tariff = factories.TariffFactory()
     data = {

@@ -9,7 +9,7 @@ from compliance.models import AccountabilityDocument, DocumentType
 from core import clock
 from tests import factories
 from tests.compliance import files
-from tests.compliance.document_helpers import uploaded
+from tests.compliance.documents.helpers import uploaded
 
 from .conftest import PASSWORD, login
 

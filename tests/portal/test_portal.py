@@ -13,7 +13,7 @@ from compliance.models import DocumentStatus, DocumentVersion
 from core import clock
 from tests import factories
 from tests.compliance import files
-from tests.compliance.document_helpers import requested, uploaded
+from tests.compliance.documents.helpers import requested, uploaded
 from tests.compliance.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db

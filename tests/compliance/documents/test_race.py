@@ -17,7 +17,7 @@ from core import transitions
 from core.exceptions import InvalidTransition
 from tests import factories
 from tests.compliance import files
-from tests.compliance.document_helpers import uploaded
+from tests.compliance.documents.helpers import uploaded
 from tests.compliance.factories import DocumentFactory
 from tests.e2e.conftest import load_reference_data
 

@@ -17,7 +17,7 @@ from compliance.models import ConditionEvaluation, DocumentStatus, DocumentType
 from core import clock
 from core.exceptions import GuardFailed, ReasonRequired, TransitionForbidden
 from tests import factories
-from tests.compliance.document_helpers import requested, uploaded
+from tests.compliance.documents.helpers import requested, uploaded
 from tests.compliance.factories import DocumentFactory
 
 pytestmark = pytest.mark.django_db

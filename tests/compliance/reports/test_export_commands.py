@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from audit.models import AuditEvent
 from compliance.models import Export
 from tests import factories
-from tests.compliance.reports_world import build_world
+from tests.compliance.reports.world import build_world
 
 pytestmark = pytest.mark.django_db
 

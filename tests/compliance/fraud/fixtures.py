@@ -1,6 +1,6 @@
 """Shared set-up of the fraud tests: small hand-made import files and a generated data set.
 
-Import the fixtures into a test module (``from tests.compliance.fraud_fixtures import ...``)."""
+Import the fixtures into a test module (``from tests.compliance.fraud.fixtures import ...``)."""
 
 import csv
 import datetime

@@ -12,7 +12,7 @@ from contracting.services import agreement_extend, agreement_suspend, tariffs_in
 from core import clock
 from tests import factories
 from tests.compliance.factories import condition
-from tests.compliance.reports_world import at, build_world, days_ago, record_evaluation
+from tests.compliance.reports.world import at, build_world, days_ago, record_evaluation
 
 pytestmark = pytest.mark.django_db
 

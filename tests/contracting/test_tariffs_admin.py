@@ -6,7 +6,7 @@ import pytest
 
 from contracting.models import Tariff
 from tests import factories
-from tests.admin.conftest import change_url, changelist_url
+from tests.admin.helpers import change_url, changelist_url
 
 pytestmark = pytest.mark.django_db
 

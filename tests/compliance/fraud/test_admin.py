@@ -22,10 +22,10 @@ from compliance.models import (
 from contracting.models import AgreementStatus
 from core import clock
 from tests import factories
-from tests.admin.conftest import change_url, changelist_url, messages_of, transition_url
-from tests.compliance import fraud_fixtures
+from tests.admin.helpers import change_url, changelist_url, messages_of, transition_url
 from tests.compliance.factories import FraudSignalFactory
-from tests.compliance.fraud_fixtures import DECLARATION_HEADER, csv_file
+from tests.compliance.fraud import fixtures as fraud_fixtures
+from tests.compliance.fraud.fixtures import DECLARATION_HEADER, csv_file
 
 pytestmark = pytest.mark.django_db
 

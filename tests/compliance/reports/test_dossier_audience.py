@@ -15,7 +15,7 @@ from compliance.reports.services import export_request
 from core import clock
 from tests import factories
 from tests.compliance.factories import FraudSignalFactory, condition
-from tests.compliance.reports_world import build_world
+from tests.compliance.reports.world import build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from contracting.models import IndexationRun, SubAgreement, Tariff
 from contracting.services import tariffs_index, tariffs_true_up
 from core import clock
 from tests import factories
-from tests.admin.conftest import change_url, changelist_url, messages_of
+from tests.admin.helpers import change_url, changelist_url, messages_of
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from compliance.models import AccountabilityDocument, DocumentRequirement, DocumentStatus
-from tests.admin.conftest import change_url, changelist_url, transition_url
-from tests.compliance.document_helpers import uploaded
+from tests.admin.helpers import change_url, changelist_url, transition_url
+from tests.compliance.documents.helpers import uploaded
 
 pytestmark = pytest.mark.django_db
 

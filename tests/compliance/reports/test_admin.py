@@ -11,8 +11,8 @@ from compliance.models import Export, ExportStatus
 from contracting.services import agreement_suspend
 from core import clock
 from tests import factories
-from tests.admin.conftest import change_url
-from tests.compliance.reports_world import at, days_ago
+from tests.admin.helpers import change_url
+from tests.compliance.reports.world import at, days_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from compliance.models import (
 )
 from core import clock
 from tests import factories
-from tests.admin.conftest import change_url, evaluated_agreement, messages_of, requested_waiver
+from tests.admin.helpers import change_url, evaluated_agreement, messages_of, requested_waiver
 from tests.compliance.factories import AnnualFiguresFactory, DocumentFactory, agreement_with, condition
 from tests.factories import today
 

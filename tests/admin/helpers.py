@@ -1,6 +1,4 @@
-"""Admin test helpers: URLs by model, and one object of every registered model."""
-
-import pytest
+"""Admin test helpers: URLs by model, messages, and one object of every registered model."""
 
 from django.contrib.admin.utils import quote
 from django.contrib.messages import get_messages
@@ -96,11 +94,3 @@ def requested_waiver(subject=None, code: str = "anti_discrimination_policy", by=
         reason="Beleid wordt herschreven na fusie",
         valid_until=factories.today() + datetime.timedelta(days=90),
     )
-
-
-@pytest.fixture
-def make_object(db):
-    def make(model_name: str):
-        return OBJECT_MAKERS[model_name]()
-
-    return make

@@ -19,7 +19,7 @@ from compliance.models import (
 )
 from contracting.roles import ADMINISTRATOR
 from tests import factories
-from tests.admin.conftest import change_url, changelist_url, evaluated_agreement, requested_waiver
+from tests.admin.helpers import change_url, changelist_url, evaluated_agreement, requested_waiver
 from tests.compliance import factories as compliance_factories
 
 pytestmark = pytest.mark.django_db

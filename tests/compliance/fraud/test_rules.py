@@ -15,8 +15,8 @@ from compliance.fraud.rules import RULES
 from compliance.fraud.tasks import run_fraud_rules_task
 from compliance.models import FraudRuleSetting, FraudSignal, SignalStatus
 from core.exceptions import InvalidInput, TransitionForbidden
-from tests.compliance import fraud_fixtures
-from tests.compliance.fraud_fixtures import BSN_B, PERIOD, YEAR, load_generated
+from tests.compliance.fraud import fixtures as fraud_fixtures
+from tests.compliance.fraud.fixtures import BSN_B, PERIOD, YEAR, load_generated
 
 pytestmark = pytest.mark.django_db
 

@@ -28,8 +28,8 @@ from compliance.models import (
 from contracting.models import Product, ProductCategory, Unit
 from core.exceptions import TransitionForbidden
 from tests import factories
-from tests.compliance import fraud_fixtures
-from tests.compliance.fraud_fixtures import BSN_A, BSN_B, BSN_C, DECLARATION_HEADER, YEAR, csv_file
+from tests.compliance.fraud import fixtures as fraud_fixtures
+from tests.compliance.fraud.fixtures import BSN_A, BSN_B, BSN_C, DECLARATION_HEADER, YEAR, csv_file
 
 world = fraud_fixtures.world
 
@@ -336,7 +336,7 @@ def test_postgres_copy_path_stores_and_rolls_back_like_the_portable_path(world):
 
 # --------------------------------------------------------------------------- the documented examples
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 
 
 def test_the_columns_are_those_of_the_documentation_in_its_order():

@@ -11,7 +11,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from compliance.reports.services import export_request
 from core import clock
-from tests.compliance.reports_world import build_world
+from tests.compliance.reports.world import build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from compliance.models import ExportStatus
 from compliance.reports.services import export_request
 from core import clock
 from tests import factories
-from tests.compliance.reports_world import build_world
+from tests.compliance.reports.world import build_world
 
 pytestmark = pytest.mark.django_db
 

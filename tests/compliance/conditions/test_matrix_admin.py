@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from compliance.conditions.services import conditions_evaluate, waiver_approve
 from tests import factories
-from tests.admin.conftest import change_url, changelist_url, requested_waiver
+from tests.admin.helpers import change_url, changelist_url, requested_waiver
 from tests.compliance.factories import DocumentFactory, agreement_with, condition
 
 pytestmark = pytest.mark.django_db
