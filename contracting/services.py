@@ -349,11 +349,11 @@ def agreement_terminate(
         if_match=if_match,
         reason=reason,
         guards=[guards.agreement_termination_approved_by_second_officer],
-        after=_termination_data,
+        after=lambda agreement, _from: _termination_data(agreement),
     )
 
 
-def _termination_data(agreement: Agreement, from_state: str) -> dict[str, Any]:
+def _termination_data(agreement: Agreement) -> dict[str, Any]:
     # the guard let the transition through, so a termination was requested (by whom, taking effect when)
     assert agreement.termination_requested_by is not None
     assert agreement.termination_effective_date is not None

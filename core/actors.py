@@ -8,6 +8,8 @@ follow-up of another step. The project uses Django's default user model.
 
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
+
 from core.exceptions import TransitionForbidden
 
 if TYPE_CHECKING:  # importing the auth models needs the app registry; the alias below is lazy
@@ -47,3 +49,9 @@ def acting_user(actor: Actor) -> "User":
     if actor is None or isinstance(actor, SystemActor) or not actor.is_authenticated:
         raise TransitionForbidden()
     return actor
+
+
+def stored_user(actor: Actor) -> "User | None":
+    """The user to link a row to as the one who asked for it: ``actor`` when it is a stored user, else
+    ``None`` (the system, an anonymous visitor)."""
+    return actor if isinstance(actor, get_user_model()) and actor.pk else None

@@ -109,7 +109,7 @@ def perform_transition(
     after: Callable[[M, str], dict[str, Any] | None] | None = None,
     record: Sequence[Callable[[M], Any]] = (),
     if_match: str | None = None,
-    locker: Callable[[type[M], Any], M] = lock,
+    locker: Callable[[type[M], Any], M] | None = None,
 ) -> M:
     """Lock, check permission, state, reason and guards, transition in memory, save, then run
     ``record`` (writes that belong to a successful transition, such as storing the evaluations a guard
@@ -119,7 +119,7 @@ def perform_transition(
     reason = (reason or "").strip()
     event = transition_event(model, name)
     with transaction.atomic():
-        obj = locker(model, uuid)
+        obj = (locker or lock)(model, uuid)  # looked up per call: the default lock is `lock`
         method = getattr(obj, name)
         from_state = obj.status
         # Who may act is decided before the state: an auditor is refused the same way in every state.
@@ -179,7 +179,7 @@ def perform_operation(
     reason_required: bool = False,
     guards: Sequence[Guard] = (),
     if_match: str | None = None,
-    locker: Callable[[type[M], Any], M] = lock,
+    locker: Callable[[type[M], Any], M] | None = None,
 ) -> M:
     """The same skeleton as ``perform_transition`` for a step outside the state machine (an extension,
     the first half of a four-eyes decision, appointing a lead): lock, permission, precondition, state,
@@ -187,7 +187,7 @@ def perform_operation(
     save, and the audit event ``event`` in one transaction. A refusal leaves the row as it was."""
     reason = (reason or "").strip()
     with transaction.atomic():
-        obj = locker(model, uuid)
+        obj = (locker or lock)(model, uuid)  # looked up per call: the default lock is `lock`
         require_permission(actor, permission, forbidden)
         check_precondition(obj, if_match)
         if obj.status not in states:

@@ -3,6 +3,7 @@
 They need real row locks, so they run on PostgreSQL only (`.ci/run` runs the suite a second time
 with DATABASE_URL pointing at PostgreSQL; on SQLite they are deselected by tests/conftest.py)."""
 
+import datetime
 import threading
 import time
 from unittest import mock
@@ -14,9 +15,9 @@ from django.db import connection
 from audit import services as audit
 from audit.models import AuditEvent
 from contracting.models import Agreement, AgreementStatus
-from contracting.services import agreement_suspend
+from contracting.services import agreement_extend, agreement_suspend
 from core import transitions
-from core.exceptions import InvalidTransition
+from core.exceptions import GuardFailed, InvalidTransition
 from tests import factories
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -82,3 +83,22 @@ def test_without_the_row_lock_the_race_is_lost(officer):
         successes, _failures = race(agreement_suspend, agreement.uuid, officer)
     assert len(successes) > 1
     assert Agreement.objects.get(pk=agreement.pk).status == AgreementStatus.SUSPENDED
+
+
+def test_concurrent_extensions_take_the_last_option_exactly_once(officer):
+    """perform_operation locks like perform_transition: five officers extend an agreement with one
+    option left at the same moment; one extends it, the others are told no option is left."""
+    # given
+    agreement = factories.AgreementFactory(
+        active=True, end_date=factories.today() + datetime.timedelta(days=730), extensions_used=1
+    )
+    # when
+    successes, failures = race(agreement_extend, agreement.uuid, officer)
+    # then
+    assert len(successes) == 1
+    assert len(failures) == THREADS - 1
+    assert all(isinstance(f, GuardFailed) for f in failures)
+    agreement.refresh_from_db()
+    assert agreement.extensions_used == 2
+    assert AuditEvent.objects.filter(event="agreement.extended").count() == 1
+    assert list(audit.verify_chain()) == []

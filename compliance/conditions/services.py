@@ -38,7 +38,7 @@ from contracting.models import (
 )
 from contracting.roles import provider_ids_for
 from core import clock
-from core.actors import Actor
+from core.actors import Actor, acting_user
 from core.exceptions import (
     FourEyesRequired,
     GuardFailed,
@@ -179,7 +179,9 @@ def declaration_record(
 ) -> ProviderDeclaration:
     """A declaration signed on behalf of the provider; recorded by a provider user or an officer."""
 
-    if not (actor.has_perm("compliance.add_providerdeclaration") or provider.pk in provider_ids_for(actor)):
+    if actor is None or not (
+        actor.has_perm("compliance.add_providerdeclaration") or provider.pk in provider_ids_for(actor)
+    ):
         raise TransitionForbidden(_("You cannot record declarations for this provider."))
     with transaction.atomic():
         declaration = ProviderDeclaration.objects.create(
@@ -190,7 +192,7 @@ def declaration_record(
             signed_by_role=signed_by_role,
             signed_on=signed_on,
             valid_until=valid_until,
-            recorded_by=actor,
+            recorded_by=acting_user(actor),
         )
         audit_record(
             actor=actor,
@@ -227,7 +229,7 @@ def judgement_record(
             reasoning=reasoning.strip(),
             judged_on=clock.today(),
             valid_until=valid_until,
-            judged_by=actor,
+            judged_by=acting_user(actor),
         )
         audit_record(
             actor=actor,
@@ -266,7 +268,7 @@ def waiver_request(
             subject_repr=str(subject)[:255],
             reason=reason.strip(),
             valid_until=valid_until,
-            requested_by=actor,
+            requested_by=acting_user(actor),
         )
         audit_record(
             actor=actor,
@@ -285,11 +287,12 @@ def waiver_request(
 
 def _waiver_decide(*, uuid: UUID, actor: Actor, approve: bool, reason: str) -> Waiver:
     require_permission(actor, "compliance.decide_waiver", _("You are not allowed to decide on waivers."))
+    decider = acting_user(actor)
     with transaction.atomic():
         waiver = Waiver.objects.select_for_update().get(uuid=uuid)
         if waiver.status != WaiverStatus.PENDING:
             raise InvalidTransition(_("This waiver has already been decided."), current_status=waiver.status)
-        if waiver.requested_by_id == actor.pk:
+        if waiver.requested_by_id == decider.pk:
             raise FourEyesRequired(
                 _("The officer who requested the waiver cannot also decide on it (four-eyes principle).")
             )
@@ -298,7 +301,7 @@ def _waiver_decide(*, uuid: UUID, actor: Actor, approve: bool, reason: str) -> W
         from_state = waiver.status
         waiver.status = WaiverStatus.APPROVED if approve else WaiverStatus.REJECTED
         waiver.decided_by, waiver.decided_at, waiver.decision_reason = (
-            actor,
+            decider,
             clock.now(),
             (reason or "").strip(),
         )

@@ -36,7 +36,7 @@ from compliance.models import (
 )
 from compliance.models.documents import CAN_SUBMIT_DOCUMENTS, OPEN_STATES, version_upload_to
 from core import clock
-from core.actors import SYSTEM, Actor
+from core.actors import SYSTEM, Actor, acting_user
 from core.exceptions import InvalidTransition, TransitionForbidden
 from core.guards import Unmet
 from core.storage import document_storage
@@ -222,7 +222,7 @@ def document_upload(
                 sha256=checked.sha256,
                 content_type=checked.content_type,
                 issued_on=issued_on,
-                uploaded_by=actor,
+                uploaded_by=acting_user(actor),
                 uploaded_at=clock.now(),
             )
             version.full_clean(exclude=["file"])
@@ -403,19 +403,24 @@ def _periods_due(
 ) -> list[tuple[periods.Period, datetime.date]]:
     """The periods of this requirement for this binding that are due to be requested by ``today``."""
     since = max(requirement.starts_on, binding.since)
-    rule = {
-        "rule": requirement.due_rule,
-        "due_days": requirement.due_days,
-        "due_day": requirement.due_day,
-        "due_month": requirement.due_month,
-    }
+
+    def due_date(period: periods.Period) -> datetime.date:
+        return periods.due_date(
+            rule=requirement.due_rule,
+            due_days=requirement.due_days,
+            due_day=requirement.due_day,
+            due_month=requirement.due_month,
+            period=period,
+            anchor=since,
+        )
+
     notice = datetime.timedelta(days=requirement.notice_days)
     if requirement.recurrence == Recurrence.ONCE:
         scope = f"agreement-{binding.agreement_id}:" if binding.agreement_id else ""
         state = existing["once"].get((binding.provider_id, requirement.document_type_id, scope))
         if state is None or not state["any"]:
             period = periods.Period("", None, None)
-            return [(period, periods.due_date(period=period, anchor=since, **rule))]
+            return [(period, due_date(period))]
         if state["open"] or state["forever"]:
             return []
         if state["valid_until"] and state["valid_until"] - notice > today:
@@ -428,7 +433,7 @@ def _periods_due(
     last = today if requirement.ends_on is None else min(today, requirement.ends_on)
     found = []
     for period in periods.periods_between(requirement.recurrence, since, last):
-        due = periods.due_date(period=period, anchor=since, **rule)
+        due = due_date(period)
         if due - notice <= today:
             found.append((period, due))
     return found

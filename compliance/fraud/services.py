@@ -10,7 +10,7 @@ suspensions a confirmation proposes are made by the agreements' and memberships'
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db import transaction
@@ -26,9 +26,20 @@ from compliance.models import FraudSignal, IkzInformationRequest, IkzReport, Sig
 from contracting.models import Agreement
 from contracting.services import agreement_suspend
 from core import clock
+from core.actors import Actor, Viewer, acting_user
 from core.exceptions import DomainError, InvalidInput, InvalidTransition, ReasonRequired
 from core.guards import Unmet
-from core.transitions import lock, operation, perform_operation, perform_transition, require_permission
+from core.transitions import (
+    lock,
+    offered_when,
+    operation,
+    perform_operation,
+    perform_transition,
+    require_permission,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PERMISSION = "compliance.transition_fraudsignal"
 
@@ -36,7 +47,7 @@ PERMISSION = "compliance.transition_fraudsignal"
 # --------------------------------------------------------------------------- guards
 
 
-def signal_confirmation_by_second_officer(signal: FraudSignal, actor: Any) -> Iterable[Unmet]:
+def signal_confirmation_by_second_officer(signal: FraudSignal, actor: Actor) -> Iterable[Unmet]:
     """Another officer proposed the confirmation: the one who proposes cannot also confirm."""
     if signal.confirmation_requested_by_id is None:
         yield Unmet("confirmation_not_proposed", _("No officer has proposed to confirm this signal yet."))
@@ -51,7 +62,7 @@ def signal_confirmation_by_second_officer(signal: FraudSignal, actor: Any) -> It
 
 
 def signal_start_investigation(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> FraudSignal:
     return perform_transition(
         model=FraudSignal,
@@ -64,13 +75,13 @@ def signal_start_investigation(
 
 
 def signal_request_confirmation(
-    *, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
 ) -> FraudSignal:
     """First officer of the four-eyes confirmation: proposes to confirm the signal, with the grounds; a
     second officer confirms it with ``signal_confirm``."""
 
     def propose(signal: FraudSignal) -> None:
-        signal.confirmation_requested_by = actor
+        signal.confirmation_requested_by = acting_user(actor)
         signal.confirmation_requested_at = clock.now()
         signal.confirmation_reason = (reason or "").strip()
 
@@ -101,6 +112,7 @@ def _after_confirm(signal: FraudSignal, from_state: str) -> dict[str, Any]:
     violates the integrity condition) and adds the proposal to the audit event."""
     provider_id = signal.provider_id
     transaction.on_commit(lambda: reevaluate_provider_task.enqueue(provider_id=provider_id))
+    assert signal.confirmation_requested_by is not None  # the guard let only a proposed confirmation through
     return {
         "proposedBy": signal.confirmation_requested_by.get_username(),
         "grounds": signal.confirmation_reason,
@@ -109,7 +121,7 @@ def _after_confirm(signal: FraudSignal, from_state: str) -> dict[str, Any]:
     }
 
 
-def signal_confirm(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> FraudSignal:
+def signal_confirm(*, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None) -> FraudSignal:
     return perform_transition(
         model=FraudSignal,
         uuid=uuid,
@@ -123,7 +135,7 @@ def signal_confirm(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | 
     )
 
 
-def signal_dismiss(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | None = None) -> FraudSignal:
+def signal_dismiss(*, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None) -> FraudSignal:
     return perform_transition(
         model=FraudSignal,
         uuid=uuid,
@@ -136,7 +148,7 @@ def signal_dismiss(*, uuid: UUID, actor: Any, reason: str = "", if_match: str | 
     )
 
 
-def _may_request_confirmation(signal: FraudSignal, user: Any) -> bool:
+def _may_request_confirmation(signal: FraudSignal, user: Viewer) -> bool:
     return (
         signal.status == SignalStatus.INVESTIGATING
         and signal.confirmation_requested_by_id is None
@@ -144,7 +156,7 @@ def _may_request_confirmation(signal: FraudSignal, user: Any) -> bool:
     )
 
 
-def _may_confirm(signal: FraudSignal, user: Any) -> bool:
+def _may_confirm(signal: FraudSignal, user: Viewer) -> bool:
     """Offered only to a second officer, once another officer proposed the confirmation."""
     return (
         signal.status == SignalStatus.INVESTIGATING
@@ -157,7 +169,7 @@ operation(label=_lazy("Propose confirmation"), available=_may_request_confirmati
     signal_request_confirmation
 )
 # confirm is an FSM transition, but only a second officer may take it once a confirmation was proposed
-signal_confirm.available = _may_confirm
+offered_when(signal_confirm, _may_confirm)
 
 SIGNAL_TRANSITIONS = {
     "start_investigation": signal_start_investigation,
@@ -175,11 +187,11 @@ IKZ_STATES = (SignalStatus.INVESTIGATING, SignalStatus.CONFIRMED)
 def ikz_report_record(
     *,
     signal_uuid: UUID,
-    actor: Any,
+    actor: Actor,
     reported_on: datetime.date,
     reference: str,
     shared_information: str,
-    decided_by: Any,
+    decided_by: "User | None",
 ) -> IkzReport:
     """Record that a suspicion was reported to the Informatieknooppunt Zorgfraude (Wbsrz): when, under
     which IKZ reference, what was shared and which officer decided to report."""
@@ -204,7 +216,7 @@ def ikz_report_record(
             reference=reference,
             shared_information=shared_information,
             decided_by=decided_by,
-            recorded_by=actor,
+            recorded_by=acting_user(actor),
         )
         audit_record(
             actor=actor,
@@ -226,7 +238,7 @@ def ikz_report_record(
 def ikz_request_record(
     *,
     report_uuid: UUID,
-    actor: Any,
+    actor: Actor,
     received_on: datetime.date,
     request: str,
     reference: str = "",
@@ -246,7 +258,7 @@ def ikz_request_record(
             reference=(reference or "").strip(),
             request=request,
             due_on=due_on,
-            recorded_by=actor,
+            recorded_by=acting_user(actor),
         )
         audit_record(
             actor=actor,
@@ -264,7 +276,7 @@ def ikz_request_record(
 
 
 def ikz_request_answer(
-    *, uuid: UUID, actor: Any, answered_on: datetime.date, answer: str
+    *, uuid: UUID, actor: Actor, answered_on: datetime.date, answer: str
 ) -> IkzInformationRequest:
     """Record how an IKZ information request was answered."""
     require_permission(actor, PERMISSION, _("You are not allowed to answer IKZ information requests."))
@@ -277,7 +289,7 @@ def ikz_request_answer(
         )
         if item.answered_on is not None:
             raise InvalidTransition(_("This request has already been answered."))
-        item.answered_on, item.answer, item.answered_by = answered_on, answer, actor
+        item.answered_on, item.answer, item.answered_by = answered_on, answer, acting_user(actor)
         item.save(update_fields=["answered_on", "answer", "answered_by", "updated_at"])
         audit_record(
             actor=actor,
@@ -293,14 +305,14 @@ def ikz_request_answer(
 
 @dataclass
 class SuspensionOutcome:
-    suspended: list[Any] = field(default_factory=list)
-    refused: list[tuple[Any, str]] = field(default_factory=list)
+    suspended: list[Agreement | Membership] = field(default_factory=list)
+    refused: list[tuple[Agreement | Membership, str]] = field(default_factory=list)
 
 
 def signal_suspend_relations(
     *,
     uuid: UUID,
-    actor: Any,
+    actor: Actor,
     agreements: Iterable[UUID] = (),
     memberships: Iterable[UUID] = (),
     reason: str,
@@ -323,7 +335,7 @@ def signal_suspend_relations(
     allowed_memberships = {m.uuid: m for m in candidates.memberships}
     outcome = SuspensionOutcome()
     # a fixed order (agreements, then memberships, each by pk) so that two runs never deadlock
-    chosen = [
+    chosen: list[Agreement | Membership] = [
         *sorted(
             (allowed_agreements[u] for u in set(agreements) if u in allowed_agreements), key=lambda o: o.pk
         ),

@@ -11,7 +11,7 @@ import hashlib
 import logging
 import tempfile
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, overload
 from uuid import UUID
 
 from django.core.files import File
@@ -29,12 +29,12 @@ from compliance.reports.tasks import run_export_task
 from contracting.models import ContractingAuthority, Procedure, Provider
 from contracting.roles import can_read_everything, provider_ids_for
 from core import clock
-from core.actors import Actor
+from core.actors import Actor, stored_user
 from core.exceptions import InvalidInput, TransitionForbidden
 
 logger = logging.getLogger(__name__)
 
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {  # by Export.kind
     ExportKind.WORKBOOK: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportKind.PROVIDER_DOSSIER: "application/pdf",
     ExportKind.PROCEDURE_REPORT: "application/pdf",
@@ -62,6 +62,10 @@ class Resolved:
     as_of: datetime.date | None = None
 
 
+@overload
+def _date(parameters: dict[str, Any], name: str, default: datetime.date) -> datetime.date: ...
+@overload
+def _date(parameters: dict[str, Any], name: str, default: None) -> datetime.date | None: ...
 def _date(parameters: dict[str, Any], name: str, default: datetime.date | None) -> datetime.date | None:
     value = parameters.get(name)
     if value in (None, ""):
@@ -117,12 +121,13 @@ def resolve_parameters(kind: str, parameters: dict[str, Any] | None) -> Resolved
     return Resolved(clean, procedure=procedure, authority=procedure.authority)
 
 
-def check_export_allowed(user: Any, kind: str, resolved: Resolved) -> None:
+def check_export_allowed(user: Actor, kind: str, resolved: Resolved) -> None:
     if can_read_everything(user):
         return
     if not (user and user.is_authenticated):
         raise ExportForbidden()
     if kind == ExportKind.PROVIDER_DOSSIER:
+        assert resolved.provider is not None  # resolve_parameters names the provider of a dossier
         if resolved.provider.pk in provider_ids_for(user):
             return
         # another organisation's dossier does not exist for a provider user
@@ -147,7 +152,7 @@ def export_request(
     export = Export.objects.create(
         kind=kind,
         parameters=resolved.parameters,
-        requested_by=actor if getattr(actor, "pk", None) else None,
+        requested_by=stored_user(actor),
         authority=resolved.authority,
         provider=resolved.provider,
         procedure=resolved.procedure,
@@ -165,6 +170,8 @@ def _generate(export: Export, resolved: Resolved, out: IO[bytes]) -> tuple[str, 
     stamp = timezone.localtime(meta.generated_at).strftime("%Y%m%d-%H%M%S")
     if export.kind in (ExportKind.WORKBOOK, ExportKind.PERIOD_REPORT):
         authority, start, end = resolved.authority, resolved.start, resolved.end
+        # resolve_parameters names the authority and the period of these kinds
+        assert authority is not None and start is not None and end is not None
         name = f"{authority.cbs_code or authority.pk}-{start:%Y%m%d}-{end:%Y%m%d}-{stamp}"
         if export.kind == ExportKind.WORKBOOK:
             workbook.write_workbook(out, authority=authority, start=start, end=end, meta=meta)
@@ -174,8 +181,10 @@ def _generate(export: Export, resolved: Resolved, out: IO[bytes]) -> tuple[str, 
     if export.kind == ExportKind.PROVIDER_DOSSIER:
         # made for who requested it (a provider user reads no investigations); nobody: the system
         reader = export.requested_by if export.requested_by is not None else SYSTEM
+        assert resolved.provider is not None  # resolve_parameters names the provider of a dossier
         pdf.provider_dossier(out, provider=resolved.provider, meta=meta, reader=reader, as_of=resolved.as_of)
         return f"dossier-{resolved.provider.kvk_number}-{stamp}.pdf", meta
+    assert resolved.procedure is not None  # what is left is the procedure report, which names one
     pdf.procedure_report(out, procedure=resolved.procedure, meta=meta)
     reference = "".join(c if c.isalnum() or c in "-_" else "-" for c in resolved.procedure.reference)
     return f"procedure-{reference}-{stamp}.pdf", meta
