@@ -71,6 +71,8 @@ messages: $(STAMP)
 	fi
 
 run: export DEBUG := true
+# The demo logins are printed passwords: no second factor on the admin (config/settings/base.py).
+run: export ALLOW_LOGIN_WITHOUT_SECOND_FACTOR := true
 run: messages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from api.schema import problems
 from audit.api.serializers import AuditEventSerializer
 from audit.models import AuditEvent
-from compliance.audience import audit_events_visible_to
+from compliance.audience import audit_events_visible_to, parts_visible_to
 from compliance.reports.history import subject_as_of
 
 AS_OF_PROBLEMS = {
@@ -134,4 +134,7 @@ class AsOfMixin:
             ).values_list("pk", flat=True)
         )
         as_of.events = [e for e in as_of.events if e.pk in visible]
+        # a provider user sees their own application or membership, not who else applied or is a member
+        shown = {part.pk for part in parts_visible_to(request.user, [part.obj for part in as_of.parts])}
+        as_of.parts = [part for part in as_of.parts if part.obj.pk in shown]
         return Response(AsOfSerializer(as_of, context=self.get_serializer_context()).data)

@@ -19,6 +19,7 @@ from core.exceptions import (
     TransitionForbidden,
     UnknownTransition,
 )
+from core.uploads import UploadTooLarge
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -31,6 +32,7 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
     ReasonRequired: 400,
     StaleObject: 412,
     InvalidInput: 400,
+    UploadTooLarge: 413,
 }
 
 DRF_CODES = {

@@ -4,8 +4,13 @@ Logins. Login-relevant events in the audit trail: a login, a logout and a failed
 
 Only what happens through an HTTP request is recorded (the admin's and the portal's login forms, the
 API's basic authentication); ``login()`` called outside a request (a test client's ``force_login``, a
-script) is no authentication event. A failed attempt records the username that was tried, never the
-password; no IP addresses are stored (personal data).
+script) is no authentication event. No IP addresses are stored (personal data).
+
+A failed attempt never stores the password, nor what was typed as a username unless it names an existing
+account (a password typed into the username field would otherwise be kept forever): an unknown name is
+kept as a keyed hash only. Failed logins are rate-limited in the trail (audit.services.login_failure_record):
+at most one event per account, and one for all unknown names together, per window; the attempts in between
+are counted and reported by the next event, so anonymous requests cannot grow the chain without bound.
 
 Admin edits. Edits made in the admin are events in the audit trail too.
 
@@ -26,7 +31,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from .services import audit_record
+from .services import audit_record, login_failure_record
 
 
 def _from_http(request: Any) -> bool:
@@ -60,11 +65,7 @@ def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = 
         return
     field = get_user_model().USERNAME_FIELD
     username = str(credentials.get(field) or credentials.get("username") or "")[:150]
-    audit_record(
-        actor=None,
-        event="user.login_failed",
-        data={"username": username, "channel": _channel(request)},
-    )
+    login_failure_record(username=username, channel=_channel(request))
 
 
 ACTIONS = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}

@@ -72,7 +72,7 @@ def child_env(url: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="config.settings.base",
         DEBUG="false",  # no query log in memory
         SECRET_KEY=env.get("SECRET_KEY", "bench-only"),
-        PSEUDONYMISATION_KEY=env.get("PSEUDONYMISATION_KEY", "bench-only"),
+        PSEUDONYMISATION_KEY=env.get("PSEUDONYMISATION_KEY", "bench-only-pseudonymisation-key-5c1e08b7d94a"),
         ALLOWED_HOSTS="localhost",
         LOG_LEVEL="WARNING",
     )

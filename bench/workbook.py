@@ -42,7 +42,7 @@ def setup_django(database: Path) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
     os.environ.setdefault("DEBUG", "false")  # no query log: memory must stay the export's own
     os.environ.setdefault("SECRET_KEY", "bench-only")
-    os.environ.setdefault("PSEUDONYMISATION_KEY", "bench-only")
+    os.environ.setdefault("PSEUDONYMISATION_KEY", "bench-only-pseudonymisation-key-5c1e08b7d94a")
     import django
 
     django.setup()

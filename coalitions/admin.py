@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from coalitions.models import Coalition, Membership, MembershipStatus
 from coalitions.services import COALITION_TRANSITIONS, MEMBERSHIP_TRANSITIONS
 from compliance.conditions.admin_panels import ConditionSetAdminMixin, SubjectConditionsAdminMixin
-from core.admin import ReadOnlyMixin
+from core.admin import NoDeleteMixin, ReadOnlyMixin
 from core.admin_transitions import TransitionAdminMixin
 
 
@@ -27,7 +27,7 @@ class MembershipInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Coalition)
-class CoalitionAdmin(ConditionSetAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
+class CoalitionAdmin(NoDeleteMixin, ConditionSetAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
     transition_services = COALITION_TRANSITIONS
     list_display = ("name", "authority", "law", "care_chain", "member_count", "status")
     list_filter = ("status", "law", "authority")
@@ -51,7 +51,7 @@ class CoalitionAdmin(ConditionSetAdminMixin, TransitionAdminMixin, admin.ModelAd
 
 
 @admin.register(Membership)
-class MembershipAdmin(SubjectConditionsAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(NoDeleteMixin, SubjectConditionsAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
     transition_services = MEMBERSHIP_TRANSITIONS
     adjustable = True
     list_display = ("provider", "coalition", "role", "status", "created_at")

@@ -15,7 +15,8 @@ rule for fraud signals, waivers and audit events.
 
 Every place that shows signals, waivers or audit events to a user asks these functions: the signals API
 and admin (compliance.fraud.selectors), the audit-trail API, the ``/events`` and ``/as-of`` endpoints and
-the provider dossier (made for the user who requested the export). Callers narrow the rows to what the
+the provider dossier (made for the user who requested the export). The ``/as-of`` of a procedure or a
+coalition shows a provider user only their own applications and memberships (``parts_visible_to``). Callers narrow the rows to what the
 reader may see of the records themselves (their own provider, a visible object); these functions take
 out what only the officers may see. What is hidden is absent, never announced: an API answers 404 as for
 a record that does not exist, a report leaves the section out.
@@ -110,6 +111,20 @@ def audit_events_visible_to(reader: Any, events: QuerySet[AuditEvent] | None = N
     )
     hidden |= (Q(subject_type=WAIVER_SUBJECT_TYPE) | Q(event__startswith="waiver.")) & ~visible_waiver
     return events.exclude(hidden)
+
+
+def parts_visible_to(reader: Any, parts: list[Any]) -> list[Any]:
+    """The parts of a procedure or coalition in a view of its past (its applications, its memberships;
+    anything with a ``provider_id``) that the reader may see: staff all of them, a provider user those of
+    their own organisations only. Who else applied to a procedure, or is a member next to them, is not
+    theirs to know (the lists ``application_list`` and ``membership_list`` keep to the same rule)."""
+    audience = audience_of(reader)
+    if audience is Audience.STAFF:
+        return parts
+    if audience is Audience.NOBODY:
+        return []
+    own = provider_ids_for(reader)
+    return [part for part in parts if part.provider_id in own]
 
 
 def audit_trail_visible_to(reader: Any) -> QuerySet[AuditEvent]:

@@ -1,9 +1,22 @@
+from maykin_2fa import monkeypatch_admin
+from maykin_2fa.urls import urlpatterns as second_factor_urlpatterns
+from maykin_2fa.urls import webauthn_urlpatterns
+
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts.views import AdminLogoutView
+
+# The admin asks officers, auditors and administrators for a second factor (maykin-2fa); its login,
+# second-factor setup and recovery views come before the admin's own URLs.
+monkeypatch_admin()
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("admin/logout/", AdminLogoutView.as_view()),
+    path("admin/", include((second_factor_urlpatterns, "maykin_2fa"))),
+    path("admin/", include((webauthn_urlpatterns, "two_factor"))),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("portal/", include("portal.urls")),

@@ -66,6 +66,8 @@ from contracting.services import (
 )
 from core import clock
 from core.admin import (
+    DeleteUnreferencedMixin,
+    NoDeleteMixin,
     ReadOnlyAdmin,
     ReadOnlyMixin,
     form_errors_message,
@@ -93,14 +95,14 @@ def euro_local(amount: Decimal | str | None) -> str:
 
 
 @admin.register(ProductCategory)
-class ProductCategoryAdmin(admin.ModelAdmin):
+class ProductCategoryAdmin(DeleteUnreferencedMixin, admin.ModelAdmin):
     list_display = ("code", "name", "law", "is_current")
     list_filter = ("law", "is_current")
     search_fields = ("code", "name")
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(DeleteUnreferencedMixin, admin.ModelAdmin):
     list_display = ("code", "name", "minutes", "is_current")
     list_filter = ("is_current",)
     search_fields = ("code", "name")
@@ -110,7 +112,7 @@ URL_AS_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(WntNorm)
-class WntNormAdmin(admin.ModelAdmin):
+class WntNormAdmin(DeleteUnreferencedMixin, admin.ModelAdmin):
     formfield_overrides = URL_AS_HTTPS
     list_display = ("year", "scope", "wnt_class", "amount")
     list_filter = ("year", "scope")
@@ -118,7 +120,7 @@ class WntNormAdmin(admin.ModelAdmin):
 
 
 @admin.register(IndexRate)
-class IndexRateAdmin(admin.ModelAdmin):
+class IndexRateAdmin(DeleteUnreferencedMixin, admin.ModelAdmin):
     formfield_overrides = URL_AS_HTTPS
     list_display = ("year", "component", "weight_pct", "provisional_pct", "definitive_pct")
     list_filter = ("year", "component")
@@ -128,7 +130,7 @@ class IndexRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContractingAuthority)
-class ContractingAuthorityAdmin(admin.ModelAdmin):
+class ContractingAuthorityAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ("name", "kind", "cbs_code", "lead_municipality")
     list_filter = ("kind",)
     list_select_related = ("lead_municipality",)
@@ -137,14 +139,14 @@ class ContractingAuthorityAdmin(admin.ModelAdmin):
     readonly_fields = ("uuid", "created_at", "updated_at")
 
 
-class BoardMemberInline(admin.TabularInline):
+class BoardMemberInline(NoDeleteMixin, admin.TabularInline):
     model = BoardMember
     fields = ("name", "role", "start_date", "end_date")
     extra = 0
 
 
 @admin.register(Provider)
-class ProviderAdmin(ProviderComplianceAdminMixin, admin.ModelAdmin):
+class ProviderAdmin(NoDeleteMixin, ProviderComplianceAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "kvk_number",
@@ -177,7 +179,7 @@ class ProviderAdmin(ProviderComplianceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(DeleteUnreferencedMixin, admin.ModelAdmin):
     list_display = ("code", "name", "category", "unit")
     list_filter = ("category__law", "unit")
     list_select_related = ("category", "unit")
@@ -185,7 +187,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(CostModel)
-class CostModelAdmin(admin.ModelAdmin):
+class CostModelAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = (
         "product",
         "authority",
@@ -363,7 +365,7 @@ class IndexationLinksMixin:
 
 
 @admin.register(Tariff)
-class TariffAdmin(IndexationLinksMixin, admin.ModelAdmin):
+class TariffAdmin(NoDeleteMixin, IndexationLinksMixin, admin.ModelAdmin):
     list_display = (
         "product",
         "authority",
@@ -528,21 +530,21 @@ class IndexationRunAdmin(IndexationLinksMixin, ReadOnlyAdmin):
 # --------------------------------------------------------------------------- procedures
 
 
-class LotInline(admin.TabularInline):
+class LotInline(NoDeleteMixin, admin.TabularInline):
     model = Lot
     fields = ("number", "name", "products")
     autocomplete_fields = ("products",)
     extra = 0
 
 
-class ConsultationRoundInline(admin.StackedInline):
+class ConsultationRoundInline(NoDeleteMixin, admin.StackedInline):
     model = ConsultationRound
     fields = ("held_on", "participants", "minutes", "agreed_points", "panel_advice")
     extra = 0
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(ConditionSetAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
+class ProcedureAdmin(NoDeleteMixin, ConditionSetAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
     transition_services = PROCEDURE_TRANSITIONS
     list_display = (
         "reference",
@@ -600,7 +602,7 @@ class AssessmentForm(forms.Form):
 
 
 @admin.register(Application)
-class ApplicationAdmin(SubjectConditionsAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(NoDeleteMixin, SubjectConditionsAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
     transition_services = APPLICATION_TRANSITIONS
     change_form_template = "admin/contracting/application/change_form.html"
     list_display = ("provider", "procedure", "status", "submitted_at", "decided_at")
@@ -685,7 +687,7 @@ class ApplicationAdmin(SubjectConditionsAdminMixin, TransitionAdminMixin, admin.
 # --------------------------------------------------------------------------- agreements
 
 
-class SubAgreementInline(admin.TabularInline):
+class SubAgreementInline(NoDeleteMixin, admin.TabularInline):
     model = SubAgreement
     fields = ("lot",)
     extra = 0
@@ -702,7 +704,7 @@ class SubAgreementInline(admin.TabularInline):
         return super().get_queryset(request).select_related("agreement", "lot")
 
 
-class BudgetCeilingInline(admin.TabularInline):
+class BudgetCeilingInline(NoDeleteMixin, admin.TabularInline):
     model = BudgetCeiling
     fields = ("year", "municipality", "amount")
     extra = 0
@@ -711,20 +713,20 @@ class BudgetCeilingInline(admin.TabularInline):
         return super().get_queryset(request).select_related("municipality")
 
 
-class ReviewMomentInline(admin.TabularInline):
+class ReviewMomentInline(NoDeleteMixin, admin.TabularInline):
     model = ReviewMoment
     fields = ("planned_on", "topic", "outcome")
     extra = 0
 
 
-class KpiInline(admin.TabularInline):
+class KpiInline(NoDeleteMixin, admin.TabularInline):
     model = Kpi
     fields = ("kind", "target")
     extra = 0
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SubjectConditionsAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
+class AgreementAdmin(NoDeleteMixin, SubjectConditionsAdminMixin, TransitionAdminMixin, admin.ModelAdmin):
     transition_services = AGREEMENT_TRANSITIONS
     adjustable = True
     list_display = ("reference", "party", "authority", "law", "start_date", "end_date", "status")

@@ -58,10 +58,43 @@ class NoChangeMixin:
 
 
 class NoDeleteMixin:
-    """Nobody deletes a row here, superusers included."""
+    """Nobody deletes a row here, superusers included: records with a state machine or that the audit
+    trail refers to end through their transitions, never by a hard delete. (Without the delete permission
+    the admin offers no "delete selected" action either.)"""
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def is_referenced(obj: Any) -> bool:
+    """Whether any row refers to ``obj``: a foreign key, one-to-one or many-to-many field pointing at it.
+    (Its own many-to-many links to other rows do not count: they are the row's, not references to it.)"""
+    for relation in obj._meta.get_fields(include_hidden=True):
+        if not (relation.is_relation and relation.auto_created and not relation.concrete):
+            continue  # a field of its own, not a relation from elsewhere
+        related = relation.related_model
+        if related._meta.auto_created:
+            continue  # the hidden table of a many-to-many field; its ManyToManyRel is checked itself
+        if related._base_manager.filter(**{relation.field.name: obj}).exists():
+            return True
+    return False
+
+
+class DeleteUnreferencedMixin(ModelAdminMixinBase):
+    """Reference data an administrator maintains (product categories, units, index rates, WNT norms, the
+    condition library ...): a row may be deleted, by whoever holds the delete permission, only while
+    nothing refers to it, and one at a time. The bulk "delete selected" action is removed: it writes its
+    log entries in bulk, so the deletions would not reach the audit trail (audit.receivers)."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or not is_referenced(obj)
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 class AppendOnlyMixin(NoChangeMixin, NoDeleteMixin):

@@ -292,7 +292,7 @@ class _Writer:
 
     def next_number(self) -> str:
         self.allocation_seq += 1
-        return f"S{self.config.seed}-{self.allocation_seq:09d}"
+        return f"S{self.config.seed}-{self.allocation_seq:010d}"  # never nine digits: no BSN look-alike
 
     def full(self) -> bool:
         return self.out.declaration_count >= self.limit

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from coalitions.models import Membership
@@ -29,6 +30,7 @@ from contracting.models import Provider
 from contracting.roles import can_read_everything
 from contracting.selectors import agreement_list
 from core.exceptions import DomainError
+from core.uploads import UploadTooLarge, limit_uploads
 from portal.forms import ProviderChoiceForm, UploadForm
 
 SESSION_KEY = "portal_provider"
@@ -175,9 +177,13 @@ def _upload_form(document: AccountabilityDocument) -> UploadForm:
     )
 
 
+@csrf_exempt  # the CSRF check runs in _document_upload, once the upload limit is in place
 @portal_page
 @require_http_methods(["GET", "POST"])
 def document_detail(request: HttpRequest, uuid) -> HttpResponse:
+    """A document, its versions and, while the provider owes it, the upload form. An upload is capped
+    while it streams in (core.uploads); the cap must be in place before anything reads the body, the
+    CSRF check included, which is why that check runs in _document_upload."""
     try:
         document = _documents(request).get(uuid=uuid)
     except AccountabilityDocument.DoesNotExist as exc:
@@ -185,36 +191,54 @@ def document_detail(request: HttpRequest, uuid) -> HttpResponse:
     can_upload = document.status in (*OWED_STATES, DocumentStatus.SUBMITTED)
     form = _upload_form(document) if can_upload else None
     if request.method == "POST":
-        if not can_upload:
+        if form is None:
             raise PermissionDenied
-        form = UploadForm(
-            request.POST,
-            request.FILES,
-            max_upload_mb=settings.DOCUMENT_MAX_UPLOAD_BYTES // (1024 * 1024),
-            needs_date=bool(document.document_type.max_age_months),
-        )
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                version = document_upload(
-                    uuid=document.uuid,
-                    actor=request.user,
-                    file=upload,
-                    filename=upload.name,
-                    size=upload.size,
-                    issued_on=form.cleaned_data["issued_on"],
-                )
-            except UploadRefused as exc:
-                form.add_error("issued_on" if exc.field == "issuedOn" else "file", exc.detail)
-            except DomainError as exc:
-                form.add_error(None, exc.detail)
-            else:
-                messages.success(
-                    request,
-                    _("%(file)s has been received (version %(number)s) and submitted for review.")
-                    % {"file": version.filename, "number": version.number},
-                )
-                return redirect("portal:document", uuid=document.uuid)
+        limit_uploads(request, settings.DOCUMENT_MAX_UPLOAD_BYTES)
+        try:
+            return _document_upload(request, document)
+        except UploadTooLarge as exc:  # nothing was stored; the rest of the body was not read
+            form.cleaned_data = {}  # add_error() needs it; the form was not filled in from the request
+            form.add_error("file", exc.detail)
+            return _document_page(request, document, form, status=413)
+    return _document_page(request, document, form)
+
+
+@csrf_protect
+def _document_upload(request: HttpRequest, document: AccountabilityDocument) -> HttpResponse:
+    form = UploadForm(
+        request.POST,
+        request.FILES,
+        max_upload_mb=settings.DOCUMENT_MAX_UPLOAD_BYTES // (1024 * 1024),
+        needs_date=bool(document.document_type.max_age_months),
+    )
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            version = document_upload(
+                uuid=document.uuid,
+                actor=request.user,
+                file=upload,
+                filename=upload.name,
+                size=upload.size,
+                issued_on=form.cleaned_data["issued_on"],
+            )
+        except UploadRefused as exc:
+            form.add_error("issued_on" if exc.field == "issuedOn" else "file", exc.detail)
+        except DomainError as exc:
+            form.add_error(None, exc.detail)
+        else:
+            messages.success(
+                request,
+                _("%(file)s has been received (version %(number)s) and submitted for review.")
+                % {"file": version.filename, "number": version.number},
+            )
+            return redirect("portal:document", uuid=document.uuid)
+    return _document_page(request, document, form, status=400)
+
+
+def _document_page(
+    request: HttpRequest, document: AccountabilityDocument, form: UploadForm | None, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "portal/document_detail.html",
@@ -224,5 +248,5 @@ def document_detail(request: HttpRequest, uuid) -> HttpResponse:
             "document": document,
             "form": form,
         },
-        status=400 if form is not None and form.errors else 200,
+        status=status,
     )

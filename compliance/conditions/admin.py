@@ -50,7 +50,14 @@ from compliance.models import (
     WaiverStatus,
 )
 from contracting.models import Agreement, Application, ContractingAuthority, Provider
-from core.admin import AdminUrlsMixin, ReadOnlyAdmin, ServiceAddAdmin, message_domain_error
+from core.admin import (
+    AdminUrlsMixin,
+    DeleteUnreferencedMixin,
+    NoDeleteMixin,
+    ReadOnlyAdmin,
+    ServiceAddAdmin,
+    message_domain_error,
+)
 from core.exceptions import DomainError
 
 MATRIX_PAGE_SIZE = 50
@@ -81,7 +88,7 @@ class SubjectColumnsMixin:
 
 
 @admin.register(Condition)
-class ConditionAdmin(MatrixLinkMixin, admin.ModelAdmin):
+class ConditionAdmin(DeleteUnreferencedMixin, MatrixLinkMixin, admin.ModelAdmin):
     list_display = ("code", "title", "category", "mandatory", "method", "is_active")
     list_filter = ("category", "method", "mandatory", "is_active")
     search_fields = ("code", "title", "explanation")
@@ -440,7 +447,7 @@ class OfficerJudgementAdmin(ServiceAddAdmin):
 
 
 @admin.register(ProviderAnnualFigures)
-class ProviderAnnualFiguresAdmin(admin.ModelAdmin):
+class ProviderAnnualFiguresAdmin(NoDeleteMixin, admin.ModelAdmin):
     """Edited in place; every save is audited and re-evaluates the provider's subjects after commit."""
 
     list_display = (

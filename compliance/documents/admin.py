@@ -20,7 +20,7 @@ from compliance.models import (
 )
 from compliance.models.documents import OWED_STATES
 from core import clock
-from core.admin import NoAddMixin, NoChangeMixin, NoDeleteMixin, ReadOnlyAdmin
+from core.admin import DeleteUnreferencedMixin, NoAddMixin, NoChangeMixin, NoDeleteMixin, ReadOnlyAdmin
 from core.admin_transitions import TransitionAdminMixin
 
 
@@ -31,7 +31,7 @@ def download_link(version: DocumentVersion | None) -> str:
     return format_html('<a href="{}">{}</a>', url, version.filename)
 
 
-class VersionInline(NoAddMixin, NoChangeMixin, admin.TabularInline):
+class VersionInline(NoAddMixin, NoChangeMixin, NoDeleteMixin, admin.TabularInline):
     model = DocumentVersion
     fk_name = "document"
     extra = 0
@@ -75,7 +75,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(DocumentType)
-class DocumentTypeAdmin(admin.ModelAdmin):
+class DocumentTypeAdmin(DeleteUnreferencedMixin, admin.ModelAdmin):
     list_display = ("code", "name", "max_age_months", "validity_months")
     search_fields = ("code", "name", "description")
 
@@ -190,7 +190,7 @@ class AccountabilityDocumentAdmin(TransitionAdminMixin, NoAddMixin, NoDeleteMixi
 
 
 @admin.register(DocumentRequirement)
-class DocumentRequirementAdmin(admin.ModelAdmin):
+class DocumentRequirementAdmin(DeleteUnreferencedMixin, admin.ModelAdmin):
     list_display = (
         "document_type",
         "owner_display",
@@ -242,7 +242,7 @@ class DocumentRequirementAdmin(admin.ModelAdmin):
         return obj.documents_count
 
 
-class ReminderInline(NoAddMixin, admin.TabularInline):
+class ReminderInline(NoAddMixin, NoDeleteMixin, admin.TabularInline):
     model = DocumentReminder
     extra = 0
     can_delete = False

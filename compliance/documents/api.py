@@ -2,6 +2,7 @@
 their providers' documents); multipart upload of a new version; permissioned download of the files;
 review through the generic transitions endpoint."""
 
+from django.conf import settings
 from django.db import models
 from django.http import Http404
 from django_filters import rest_framework as filters
@@ -16,11 +17,12 @@ from api.schema import problems
 from api.transitions import ResourceViewSet, TransitionsMixin, available_transitions_field
 from compliance.documents.selectors import document_list_with_versions
 from compliance.documents.services import DOCUMENT_TRANSITIONS, document_upload
-from compliance.documents.validation import REFUSAL_CODES
+from compliance.documents.validation import FILE_TOO_LARGE, REFUSAL_CODES
 from compliance.documents.views import file_response
 from compliance.models import AccountabilityDocument, DocumentStatus, DocumentVersion
 from compliance.models.documents import OWED_STATES
 from core import clock
+from core.uploads import limit_uploads
 
 # --------------------------------------------------------------------------- serializers
 
@@ -153,12 +155,14 @@ class AnyMediaRenderer(CamelCaseJSONRenderer):
 
 UPLOAD_PROBLEMS = {
     400: "The file was refused; `code` says why: "
-    + ", ".join(f"`{c}`" for c in REFUSAL_CODES)
+    + ", ".join(f"`{c}`" for c in REFUSAL_CODES if c != FILE_TOO_LARGE)
     + ", or for the date: `issued_on_required`, `document_too_old`, `issued_on_in_future`; or invalid "
     "input (`invalid`, with `invalidParams`).",
     403: "Not authenticated, or the caller may not upload for this provider (`transition_forbidden`).",
     404: "Not found, or not visible to the caller (`not_found`).",
     409: "The document is in review or decided; no new version now (`invalid_transition`).",
+    413: "The file is larger than DOCUMENT_MAX_UPLOAD_MB (`file_too_large`, with `maxBytes`); the upload "
+    "is refused while it streams in, nothing is stored.",
 }
 FILE_RESPONSES = {
     (200, "application/octet-stream"): OpenApiResponse(
@@ -187,12 +191,21 @@ class DocumentViewSet(TransitionsMixin, ResourceViewSet):
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "today": clock.today()}
 
+    def initial(self, request, *args, **kwargs) -> None:
+        if self.action == "upload":
+            # Before authentication: its CSRF check (session logins) reads the body.
+            limit_uploads(request._request, settings.DOCUMENT_MAX_UPLOAD_BYTES)
+        super().initial(request, *args, **kwargs)
+
     @extend_schema(
         summary="Upload a new version of the document (multipart)",
         description="Stores the file as the next version and submits the document for review (a rejected "
         "document goes back to review). The file's type is decided by its content; see the 400 codes.",
         request={"multipart/form-data": UploadSerializer},
-        responses={201: DocumentSerializer, **problems(400, 403, 404, 409, descriptions=UPLOAD_PROBLEMS)},
+        responses={
+            201: DocumentSerializer,
+            **problems(400, 403, 404, 409, 413, descriptions=UPLOAD_PROBLEMS),
+        },
     )
     @action(detail=True, methods=["post"], url_path="versions", filter_backends=[])
     def upload(self, request, uuid=None):

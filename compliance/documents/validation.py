@@ -6,6 +6,12 @@ Refused, each with its own stable code (``UploadRefused.code``) and Dutch messag
 above the size limit, executables and scripts, archives (a zip that is not a valid DOCX/XLSX/ODT),
 macro-enabled or password-protected Office files, encrypted, unreadable or active PDFs, damaged images,
 a name whose extension does not match the content, and (when ``CLAMD_SOCKET`` is set) infected files.
+What a PDF or an Office file holds besides its content (scripts, programs, attachments, embedded
+objects, DDE, external templates and links) is found by compliance.documents.inspection, which reads
+every object of a PDF and every part of an Office package; each kind has its own code here.
+
+The size limit is checked here for every caller; over HTTP an upload handler
+(core.uploads) refuses a larger body while it streams in, before it is written in full.
 """
 
 import hashlib
@@ -20,13 +26,14 @@ from typing import BinaryIO
 import puremagic
 from PIL import Image
 from pypdf import PdfReader
-from pypdf.generic import DictionaryObject
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from compliance.documents import clamd
+from compliance.documents import clamd, inspection
 from core.exceptions import InvalidInput
+from core.uploads import too_large_message
 
 # code -> (canonical extension, accepted extensions, MIME type, label)
 ALLOWED = {
@@ -60,7 +67,15 @@ MACRO_ENABLED = "macro_enabled"
 ENCRYPTED_DOCUMENT = "encrypted_document"
 ENCRYPTED_PDF = "encrypted_pdf"
 UNREADABLE_PDF = "unreadable_pdf"
-PDF_ACTIVE_CONTENT = "pdf_active_content"
+PDF_JAVASCRIPT = inspection.PDF_JAVASCRIPT
+PDF_LAUNCH_ACTION = inspection.PDF_LAUNCH_ACTION
+PDF_EMBEDDED_FILE = inspection.PDF_EMBEDDED_FILE
+PDF_XFA_FORM = inspection.PDF_XFA_FORM
+PDF_ACTIVE_CONTENT = inspection.PDF_ACTIVE_CONTENT
+OFFICE_EXTERNAL_TEMPLATE = inspection.OFFICE_EXTERNAL_TEMPLATE
+OFFICE_EMBEDDED_OBJECT = inspection.OFFICE_EMBEDDED_OBJECT
+OFFICE_DDE_FIELD = inspection.OFFICE_DDE_FIELD
+OFFICE_EXTERNAL_LINK = inspection.OFFICE_EXTERNAL_LINK
 CORRUPT_FILE = "corrupt_file"
 EXTENSION_MISMATCH = "extension_mismatch"
 VIRUS_FOUND = "virus_found"
@@ -75,7 +90,15 @@ REFUSAL_CODES = (
     ENCRYPTED_DOCUMENT,
     ENCRYPTED_PDF,
     UNREADABLE_PDF,
+    PDF_JAVASCRIPT,
+    PDF_LAUNCH_ACTION,
+    PDF_EMBEDDED_FILE,
+    PDF_XFA_FORM,
     PDF_ACTIVE_CONTENT,
+    OFFICE_EXTERNAL_TEMPLATE,
+    OFFICE_EMBEDDED_OBJECT,
+    OFFICE_DDE_FIELD,
+    OFFICE_EXTERNAL_LINK,
     CORRUPT_FILE,
     EXTENSION_MISMATCH,
     VIRUS_FOUND,
@@ -106,9 +129,46 @@ ARCHIVE_MAGIC = (
 )
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
-MAX_ZIP_ENTRIES = 5000
-MAX_ZIP_RATIO = 100  # uncompressed / compressed: more is a zip bomb
+MAX_ZIP_ENTRIES = inspection.MAX_OFFICE_ENTRIES
+MAX_ZIP_RATIO = inspection.MAX_OFFICE_RATIO  # uncompressed / compressed: more is a zip bomb
 HEAD = 8192
+
+# What inspection finds, and what we tell the uploader.
+FINDING_MESSAGES = {
+    PDF_JAVASCRIPT: gettext_lazy(
+        "The PDF contains JavaScript (scripts that the PDF reader runs). Upload a PDF without scripts "
+        "(for example via 'print to PDF')."
+    ),
+    PDF_LAUNCH_ACTION: gettext_lazy(
+        "The PDF contains an action that starts a program. Upload a PDF without it (for example via "
+        "'print to PDF')."
+    ),
+    PDF_EMBEDDED_FILE: gettext_lazy(
+        "The PDF contains attached files. Upload each document separately, as a PDF without attachments."
+    ),
+    PDF_XFA_FORM: gettext_lazy(
+        "The PDF is an XFA form. Fill in the form, save or print it as an ordinary PDF and upload that."
+    ),
+    PDF_ACTIVE_CONTENT: gettext_lazy(
+        "The PDF contains automatic actions, media or links that send or fetch data. Upload a PDF without "
+        "them (for example via 'print to PDF')."
+    ),
+    OFFICE_EXTERNAL_TEMPLATE: gettext_lazy(
+        "The document loads a template from another computer when it is opened. Save the document "
+        "without the link to the template, or as PDF."
+    ),
+    OFFICE_EMBEDDED_OBJECT: gettext_lazy(
+        "The document contains embedded objects or programs. Save the file without them, or as PDF."
+    ),
+    OFFICE_DDE_FIELD: gettext_lazy(
+        "The document contains DDE fields or formulas, which can start other programs. Save the file "
+        "without them, or as PDF."
+    ),
+    OFFICE_EXTERNAL_LINK: gettext_lazy(
+        "The document loads content from other files or computers (external links or data connections). "
+        "Break the links, or save the file as PDF."
+    ),
+}
 
 
 class UploadRefused(InvalidInput):
@@ -141,10 +201,7 @@ def validate_upload(fileobj: BinaryIO, original_name: str, size: int | None = No
         raise UploadRefused(EMPTY_FILE, _("The file is empty."))
     limit = settings.DOCUMENT_MAX_UPLOAD_BYTES
     if size > limit:
-        raise UploadRefused(
-            FILE_TOO_LARGE,
-            _("The file is larger than %(limit)s MB.") % {"limit": _megabytes(limit)},
-        )
+        raise UploadRefused(FILE_TOO_LARGE, too_large_message(limit))
     head = fileobj.read(HEAD)
     fileobj.seek(0)
     kind = _detect(head, fileobj, size)
@@ -191,11 +248,6 @@ def sanitise_filename(name: str, extension: str) -> str:
 def _extension(name: str) -> str:
     base = re.split(r"[\\/]", name)[-1]
     return base.rsplit(".", 1)[1].lower().strip() if "." in base.strip(".") else ""
-
-
-def _megabytes(size: int) -> str:
-    value = size / (1024 * 1024)
-    return f"{value:g}" if value != int(value) else str(int(value))
 
 
 # --------------------------------------------------------------------------- detection by content
@@ -272,8 +324,8 @@ def _check_pdf(fileobj: BinaryIO) -> None:
             pages = len(reader.pages)
             if pages:
                 reader.pages[0].mediabox  # noqa: B018 - the first page must be readable
-            root = reader.trailer["/Root"].get_object()
-    except Exception as exc:  # pypdf raises many kinds on broken input
+            findings = inspection.pdf_findings(reader)
+    except Exception as exc:  # pypdf raises many kinds on broken input; inspection.Uninspectable
         raise UploadRefused(UNREADABLE_PDF, _("The PDF cannot be read; it may be damaged.")) from exc
     finally:
         fileobj.seek(0)
@@ -284,24 +336,12 @@ def _check_pdf(fileobj: BinaryIO) -> None:
         )
     if not pages:
         raise UploadRefused(UNREADABLE_PDF, _("The PDF has no pages."))
-    names = root.get("/Names")
-    names = names.get_object() if names is not None else DictionaryObject()
-    open_action = root.get("/OpenAction")
-    open_action = open_action.get_object() if open_action is not None else None
-    active = (
-        "/JavaScript" in names
-        or "/EmbeddedFiles" in names
-        or (isinstance(open_action, dict) and open_action.get("/S") in ("/JavaScript", "/Launch"))
-        or "/AA" in root
-    )
-    if active:
-        raise UploadRefused(
-            PDF_ACTIVE_CONTENT,
-            _(
-                "The PDF contains scripts, automatic actions or attached files. Upload a PDF without them "
-                "(for example via 'print to PDF')."
-            ),
-        )
+    _refuse_findings(findings)
+
+
+def _refuse_findings(findings: list[str]) -> None:
+    if findings:
+        raise UploadRefused(findings[0], str(FINDING_MESSAGES[findings[0]]))
 
 
 def _check_image(fileobj: BinaryIO) -> None:
@@ -319,8 +359,6 @@ def _check_zip(fileobj: BinaryIO, size: int) -> str:
     try:
         with zipfile.ZipFile(fileobj) as archive:
             infos = archive.infolist()
-            names = {info.filename for info in infos}
-            lowered = {name.lower() for name in names}
             if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_ZIP_RATIO * max(size, 1):
                 raise UploadRefused(CORRUPT_FILE, _("The file is damaged or cannot be read."))
             if any(info.flag_bits & 0x1 for info in infos):
@@ -330,17 +368,30 @@ def _check_zip(fileobj: BinaryIO, size: int) -> str:
                         "The document is protected with a password. Remove the protection and upload it again."
                     ),
                 )
-            content_types = _read_small(archive, "[Content_Types].xml")
-            mimetype = _read_small(archive, "mimetype").strip()
-    except zipfile.BadZipFile as exc:
+            kind = _zip_kind(
+                {info.filename for info in infos},
+                content_types=_read_small(archive, "[Content_Types].xml"),
+                mimetype=_read_small(archive, "mimetype").strip(),
+            )
+            findings = inspection.office_findings(archive)
+    except (zipfile.BadZipFile, inspection.Uninspectable) as exc:
         raise UploadRefused(CORRUPT_FILE, _("The file is damaged or cannot be read.")) from exc
     finally:
         fileobj.seek(0)
+    _refuse_findings(findings)
+    return kind
 
+
+def _zip_kind(names: set[str], *, content_types: str, mimetype: str) -> str:
+    """docx, xlsx or odt, by the package's own description; refuses macros, other packages and zips."""
+    lowered = {name.lower() for name in names}
     macro_message = _(
         "Office files with macros cannot be uploaded. Save the file without macros (as .docx or .xlsx) or as PDF."
     )
-    if any(name.endswith("vbaproject.bin") or "/activex/" in f"/{name}" for name in lowered):
+    macro_folders = ("/activex/", "/macrosheets/", "/intlmacrosheets/")
+    if any(
+        name.endswith("vbaproject.bin") or any(f in f"/{name}" for f in macro_folders) for name in lowered
+    ):
         raise UploadRefused(MACRO_ENABLED, macro_message)
     if content_types:
         if "macroenabled" in content_types.lower():

@@ -53,7 +53,7 @@ from compliance.models import (
 )
 from contracting.models import ContractingAuthority
 from core import clock
-from core.admin import AppendOnlyMixin, ReadOnlyAdmin, date_range
+from core.admin import AppendOnlyMixin, DeleteUnreferencedMixin, ReadOnlyAdmin, date_range
 from core.admin_transitions import TransitionAdminMixin, message_domain_error
 from core.exceptions import DomainError
 
@@ -704,7 +704,7 @@ class FraudRuleSettingForm(forms.ModelForm):
 
 
 @admin.register(FraudRuleSetting)
-class FraudRuleSettingAdmin(admin.ModelAdmin):
+class FraudRuleSettingAdmin(DeleteUnreferencedMixin, admin.ModelAdmin):
     form = FraudRuleSettingForm
     list_display = ("rule_title", "authority_label", "enabled", "thresholds_text")
     list_filter = ("enabled", RuleFilter, "authority")

@@ -252,6 +252,7 @@ IMPORT_PROBLEMS = {
     "rejected row in `invalidParams` as `rows[<row>].<column>`), or the file cannot be read "
     "(`import_file_invalid`); or invalid input (`invalid`, with `invalidParams`).",
     403: "Not authenticated, or the caller may not import production data (`transition_forbidden`).",
+    413: "The file is larger than UPLOAD_MAX_MB (`file_too_large`, with `maxBytes`); refused while it streams in.",
 }
 
 
@@ -281,7 +282,7 @@ class ImportBatchViewSet(ResourceViewSet):
         responses={
             201: ImportBatchDetailSerializer,
             200: ImportBatchDetailSerializer,
-            **problems(400, 403, descriptions=IMPORT_PROBLEMS),
+            **problems(400, 403, 413, descriptions=IMPORT_PROBLEMS),
         },
     )
     def create(self, request, *args, **kwargs):

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from compliance.fraud.columns import DECLARATION_FIELDS, map_header, sniff_delimiter
 from compliance.fraud.exceptions import ImportFileError
 from compliance.fraud.lines import ImportStats, Lookups, RowInvalid, RowParser
+from compliance.fraud.pseudonym import contains_bsn
 from compliance.models import DeclarationLine, ImportBatch, ProductionKind
 
 COPY_COLUMNS = (
@@ -181,6 +182,8 @@ def stream_declarations(
         category = categories.get(parts[3]) if hashed is not None else None
         number = parts[2]
         if category is None or (number and not NUMBER.fullmatch(number)):
+            return None
+        if number and contains_bsn(number.decode("ascii")):  # the general parser refuses the row
             return None
         code = parts[4]
         if code:

@@ -8,7 +8,8 @@ How a file is imported:
 - The rows are streamed (constant memory, whatever the file size) and every value is checked in Python:
   provider AGB code, BSN (9 digits, 11-test, not 000000000), product category and code, dates, volume,
   unit, amount. The BSN is replaced by its keyed hash at once (``pseudonym.Pseudonymiser``); it is never
-  written, logged or repeated in a message.
+  written, logged or repeated in a message. A BSN-like number (11-test) in the free-text allocation number
+  rejects the row (``bsn_in_free_text``); in the file name it is masked before the name is stored.
 - Valid rows are stored; every rejected row is stored as an ``ImportRejection`` with its row number (the
   header is row 1) and the specific reason. With ``strict=True`` one rejected row rejects the whole file
   (all or nothing): nothing is stored but the attempt and its rejections. A file of which no row is
@@ -43,6 +44,7 @@ from compliance.fraud import fastlane
 from compliance.fraud.columns import map_header, sniff_delimiter
 from compliance.fraud.exceptions import ImportFileError
 from compliance.fraud.lines import ImportStats, Lookups, RowInvalid, RowParser, cents_text, rejection_message
+from compliance.fraud.pseudonym import key_id, mask_bsns
 from compliance.models import (
     AllocationLine,
     DeclarationLine,
@@ -477,6 +479,7 @@ def production_import(
         raise TransitionForbidden(_("You are not allowed to import production data."))
     if kind not in ProductionKind.values:
         raise ImportFileError(_("Unknown kind of production data: %(kind)s.") % {"kind": kind})
+    file_name = mask_bsns(file_name)  # "toewijzingen 123456782.csv": the batch and the trail keep no BSN
     fmt = file_format(file_name)
     sha256, size = file_digest(file)
     existing = _completed(authority, kind, sha256)
@@ -660,5 +663,6 @@ def _audit(batch: ImportBatch, actor: Any) -> None:
             "rowsImported": batch.rows_imported,
             "rowsRejected": batch.rows_rejected,
             "strict": batch.strict,
+            "pseudonymisationKeyId": key_id(),  # changes when the key is rotated (docs/pseudonymisation-key.md)
         },
     )

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from compliance.fraud.columns import DECLARATION_FIELDS
-from compliance.fraud.pseudonym import InvalidBsn, Pseudonymiser, normalise_bsn
+from compliance.fraud.pseudonym import InvalidBsn, Pseudonymiser, contains_bsn, normalise_bsn
 from compliance.models import Frequency, ProductionKind
 from contracting.models import Product, ProductCategory, Provider, Unit
 
@@ -82,6 +82,10 @@ def rejection_message(code: str, column: str) -> str:
             "The allocation number must be at most 20 letters, digits or . _ / - characters."
         ),
         "duplicate_allocation_number": _("This allocation number appears earlier in the same file."),
+        "bsn_in_free_text": _(
+            "The column '%(column)s' holds a number that passes the BSN 11-test. A BSN belongs only in the "
+            "BSN column, where it is pseudonymised; remove it here."
+        ),
         "column_count": _("The row has fewer columns than the header."),
     }
     return messages[code] % {"column": column}
@@ -174,7 +178,7 @@ class RowParser:
                 client_hash = pseudonymise(cells[pb])
                 number = cells[pn] if pn >= 0 else ""
                 if number and number is not last_number[0] and number != last_number[0]:
-                    if not number_ok(number):
+                    if not number_ok(number) or contains_bsn(number):
                         return None
                     last_number[0] = number
                 category_id = categories[cells[pc]]
@@ -248,6 +252,8 @@ class RowParser:
         number = cells[p["allocation_number"]].strip() if "allocation_number" in p else ""
         if number and not ALLOCATION_NUMBER.fullmatch(number):
             fail("allocation_number", "allocation_number_format")
+        elif number and contains_bsn(number):  # a BSN typed into free text would be stored in clear
+            fail("allocation_number", "bsn_in_free_text")
         elif not number and self.allocations:
             fail("allocation_number", "allocation_number_required")
 

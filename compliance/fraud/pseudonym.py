@@ -8,6 +8,7 @@ returns a BSN; error messages never repeat it.
 
 import hashlib
 import hmac
+import re
 from functools import lru_cache
 
 from django.conf import settings
@@ -58,6 +59,31 @@ def is_valid_bsn(value: object) -> bool:
     return True
 
 
+# Nine ASCII digits not part of a longer number, also written the way a BSN is printed (1234.56.782).
+BSN_IN_TEXT = re.compile(r"(?<![0-9])(?:[0-9]{9}|[0-9]{4}\.[0-9]{2}\.[0-9]{3})(?![0-9])")
+BSN_MASK = "*********"
+
+
+def _bsn_matches(text: str):
+    for match in BSN_IN_TEXT.finditer(text):
+        digits = match.group().replace(".", "")
+        if digits != "000000000" and is_valid_bsn(digits):
+            yield match
+
+
+def contains_bsn(text: str) -> bool:
+    """True when free text (an allocation number, a file name) holds a number that passes the BSN 11-test:
+    nine digits on their own. Such text is refused or masked, so that no BSN is stored in clear."""
+    return next(_bsn_matches(text), None) is not None
+
+
+def mask_bsns(text: str) -> str:
+    """``text`` with every BSN-like number (see ``contains_bsn``) replaced by asterisks."""
+    for match in reversed(list(_bsn_matches(text))):
+        text = text[: match.start()] + BSN_MASK + text[match.end() :]
+    return text
+
+
 @lru_cache(maxsize=4)
 def _keyed(key: str) -> "hmac.HMAC":
     if not key:
@@ -88,6 +114,16 @@ class Pseudonymiser:
             self._cache.clear()
         self._cache[bsn] = digest
         return digest
+
+
+def key_id(key: str | None = None) -> str:
+    """A short public name of the pseudonymisation key (a keyed hash of a constant, not of a BSN): recorded
+    with every import, so that the audit trail shows from which import on pseudonyms changed with a new key.
+    It reveals nothing of the key."""
+    mac = hmac.new(
+        (key if key is not None else settings.PSEUDONYMISATION_KEY).encode(), b"key-id", hashlib.sha256
+    )
+    return mac.hexdigest()[:16]
 
 
 def pseudonymise(bsn: object) -> bytes:

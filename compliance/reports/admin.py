@@ -27,7 +27,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from audit.admin import admin_change_url
 from coalitions.models import Coalition, Membership
@@ -163,7 +163,12 @@ class ExportAdmin(ReadOnlyAdmin):
         view = self.admin_site.admin_view
         return [
             path("new/", view(self.new_view), name="compliance_export_new"),
-            path("<path:object_id>/download/", view(self.download_view), name="compliance_export_download"),
+            # a download is recorded in the audit trail: only a GET is one (any other method is refused)
+            path(
+                "<path:object_id>/download/",
+                view(require_GET(self.download_view)),
+                name="compliance_export_download",
+            ),
             path(
                 "provider/<int:provider_id>/dossier/",
                 view(self.dossier_view),

@@ -7,6 +7,9 @@ was made and the audit-trail hash at that moment.
 Every sheet streams its rows from ``QuerySet.iterator()`` (``values_list``: tuples, no model instances)
 straight into the write-only worksheet, so memory stays flat however many rows there are. Header rows
 are styled, frozen and filtered; dates are real Excel dates and amounts numbers in a euro format.
+
+Every text, headers included, goes through ``core.spreadsheets``: a provider name, a reason or a username
+that starts like a formula (``=``, ``+``, ``-``, ``@`` ...) is written as text, never as a formula.
 """
 
 import datetime
@@ -45,6 +48,7 @@ from compliance.reports.scope import (
 )
 from contracting.models import AgreementStatus, BudgetCeiling, CostModel, IndexationRun, Law, Provider, Tariff
 from core.dates import add_months
+from core.spreadsheets import FORMULA_TRIGGERS, ILLEGAL_CHARACTERS, text_into, xlsx_text
 
 CHUNK = 2000
 
@@ -92,7 +96,8 @@ class SheetWriter:
     """A write-only sheet: styled, frozen header row; auto-filter over all rows; per-column formats.
 
     Formatted columns reuse one styled cell each: the writer serialises a row before the next one is
-    appended, so only the value changes per row (no style lookups per cell)."""
+    appended, so only the value changes per row (no style lookups per cell). Text values are written as
+    text whatever they start with (``core.spreadsheets.xlsx_text``)."""
 
     def __init__(self, workbook: Workbook, title: str, columns: list[Column]) -> None:
         self.ws = workbook.create_sheet(title=title[:31])
@@ -102,7 +107,8 @@ class SheetWriter:
         self.ws.freeze_panes = "A2"
         header = []
         for column in columns:
-            cell = WriteOnlyCell(self.ws, value=column.header)
+            cell = WriteOnlyCell(self.ws)
+            text_into(cell, column.header)  # a header can come from the data (a condition's code)
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL
             cell.alignment, cell.border = HEADER_ALIGNMENT, HEADER_BORDER
             header.append(cell)
@@ -119,19 +125,25 @@ class SheetWriter:
         self._formatted = [i for i, t in enumerate(self._templates) if t is not None]
 
     def append(self, values: list[Any]) -> None:
-        templates = self._templates
-        for i in self._formatted:
-            value = values[i]
-            if value is not None:
+        ws, templates = self.ws, self._templates
+        for i, value in enumerate(values):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                # the hot loop: only a text that needs it becomes a cell (core.spreadsheets decides how)
+                if value.startswith(FORMULA_TRIGGERS) or ILLEGAL_CHARACTERS.search(value) is not None:
+                    values[i] = xlsx_text(ws, value)
+            elif templates[i] is not None:
                 cell = templates[i]
                 cell.value = value
                 values[i] = cell
-        self.ws.append(values)
+        ws.append(values)
         self.rows += 1
 
     def append_cells(self, values: list[Any]) -> None:
-        """A row whose cells are already built (e.g. coloured per value)."""
-        self.ws.append(values)
+        """A row of cells built by the caller (e.g. coloured per value) and plain values; text as text."""
+        ws = self.ws
+        self.ws.append([xlsx_text(ws, value) for value in values])
         self.rows += 1
 
     def close(self) -> None:
@@ -330,7 +342,8 @@ def condition_matrix_sheet(wb: Workbook, authority: Any) -> int:
                 if cell is None:
                     row.append(None)
                     continue
-                styled = WriteOnlyCell(sheet.ws, value=outcomes.get(cell.outcome, cell.outcome))
+                styled = WriteOnlyCell(sheet.ws)
+                text_into(styled, outcomes.get(cell.outcome, cell.outcome))
                 styled.fill = OUTCOME_FILLS[cell.outcome]
                 styled.font = OUTCOME_FONTS[cell.outcome]
                 row.append(styled)
@@ -577,6 +590,7 @@ def export_sheet(
         (_("Made at"), formatted(naive_local(meta.generated_at), DATETIME_FORMAT)),
         (_("Made by"), meta.generated_by),
         (_("Audit-trail hash at that moment"), meta.audit_hash),
+        (_("Audit-trail anchor (events:hash)"), meta.audit_anchor),
         (_("Export"), meta.export_uuid or None),
         *((_("Rows in sheet '%(sheet)s'") % {"sheet": name}, n) for name, n in counts.items()),
     ]

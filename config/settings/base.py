@@ -1,9 +1,12 @@
 """All settings, read from the environment (see .env.example). Production is this module plus env vars."""
 
+import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -17,8 +20,8 @@ SECRET_KEY = (
     env.str("SECRET_KEY") if not DEBUG else env.str("SECRET_KEY", default="insecure-dev-key-only-for-debug")
 )
 # Key of the keyed hash (HMAC-SHA256) that replaces a client's BSN at import. Like SECRET_KEY it gets no
-# default outside DEBUG. Never change it in a running deployment: pseudonyms of earlier imports would
-# no longer match new ones (the fraud rules compare clients across files).
+# default outside DEBUG, and a system check (core.checks) refuses an empty, short or example key unless DEBUG
+# is on. Changing it makes new pseudonyms that do not match earlier imports: docs/pseudonymisation-key.md.
 PSEUDONYMISATION_KEY = (
     env.str("PSEUDONYMISATION_KEY")
     if not DEBUG
@@ -47,17 +50,31 @@ INSTALLED_APPS = [
     "api",
     "portal",
     "devtools",
+    # Logins: lockout (django-axes) and the admin's second factor (maykin-2fa on django-two-factor-auth).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
+    "two_factor.plugins.webauthn",
+    "maykin_2fa",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "maykin_2fa.middleware.OTPMiddleware",
+    "accounts.middleware.StaffSessionIdleTimeoutMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -85,8 +102,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "nl"
@@ -131,14 +149,68 @@ STORAGES = {
 }
 # Upload checks (compliance.documents.validation): size limit, and an optional virus scan by clamd.
 DOCUMENT_MAX_UPLOAD_BYTES = env.int("DOCUMENT_MAX_UPLOAD_MB", default=20) * 1024 * 1024
+# Uploads are capped while they stream in (core.uploads), before they are written in full: documents at
+# DOCUMENT_MAX_UPLOAD_MB, every other upload (admin forms, production imports) at UPLOAD_MAX_MB. Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB default) limits only the non-file fields of a request.
+UPLOAD_MAX_BYTES = max(env.int("UPLOAD_MAX_MB", default=100) * 1024 * 1024, DOCUMENT_MAX_UPLOAD_BYTES)
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
 CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
+# Without CLAMD_SOCKET a deployment (DEBUG off) fails `check --deploy` and does not start (core.checks),
+# unless the scan is waived explicitly, with the reason (e.g. "scanned by the upload gateway's ICAP").
+DOCUMENT_VIRUS_SCAN_WAIVED = env.bool("DOCUMENT_VIRUS_SCAN_WAIVED", default=False)
+DOCUMENT_VIRUS_SCAN_WAIVER_REASON = env.str("DOCUMENT_VIRUS_SCAN_WAIVER_REASON", default="")
 # Reminder e-mails about documents: how many days before the due date the first one goes out.
 DOCUMENT_REMINDER_DAYS_BEFORE = env.int("DOCUMENT_REMINDER_DAYS_BEFORE", default=14)
 # The address of this site as users reach it, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 LOGIN_URL = "admin:login"
+
+# Logins (accounts/). Lockout with django-axes on every login path (admin, portal, API basic
+# authentication): after LOGIN_FAILURE_LIMIT failures a username, and a client address, cannot log in for
+# LOGIN_COOLOFF_MINUTES. The first backend refuses a locked-out client before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks: one account, or one address
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lockout ends when it said it would
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # SQLite and PostgreSQL alike
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_CLIENT_STR_CALLABLE = "accounts.lockout.client_str"  # log lines without username or address
+LOGIN_CLIENT_IP_HEADER = env.str("LOGIN_CLIENT_IP_HEADER", default="")
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail
+AXES_VERBOSE = False
+# What axes keeps of a failed attempt's form (until the cool-off ends): never passwords or tokens.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "auth-username",
+    "auth-password",
+    "token-otp_token",
+    "backup-otp_token",
+    "ip_address",
+]
+# Second factor (maykin-2fa: TOTP apps, WebAuthn security keys, recovery codes) for staff users (officers,
+# auditors, administrators) on the admin. ALLOW_LOGIN_WITHOUT_SECOND_FACTOR lets the demo log in with a
+# password only; it has no effect unless DEBUG is on, and `manage.py check` fails when it is set without DEBUG.
+ALLOW_LOGIN_WITHOUT_SECOND_FACTOR = env.bool("ALLOW_LOGIN_WITHOUT_SECOND_FACTOR", default=False)
+MAYKIN_2FA_ALLOW_MFA_BYPASS_BACKENDS = (
+    ["django.contrib.auth.backends.ModelBackend"] if ALLOW_LOGIN_WITHOUT_SECOND_FACTOR and DEBUG else []
+)
+TWO_FACTOR_PATCH_ADMIN = False  # maykin_2fa.monkeypatch_admin() in config/urls.py
+TWO_FACTOR_WEBAUTHN_RP_NAME = env.str("TWO_FACTOR_WEBAUTHN_RP_NAME", default="Zorginkoop")
+OTP_TOTP_ISSUER = TWO_FACTOR_WEBAUTHN_RP_NAME
+# A staff user's session ends after this many minutes without a request (accounts.middleware).
+OFFICER_SESSION_IDLE_MINUTES = env.int("OFFICER_SESSION_IDLE_MINUTES", default=15)
 
 TASKS = {
     "default": {
@@ -149,12 +221,12 @@ TASKS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "api.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadOnlyUnlessTransition"],
     "DEFAULT_RENDERER_CLASSES": [
         "djangorestframework_camel_case.render.CamelCaseJSONRenderer",
-        "djangorestframework_camel_case.render.CamelCaseBrowsableAPIRenderer",
+        "api.renderers.BrowsableAPIRenderer",  # CamelCase, with its CSP for DRF's style attributes
     ],
     "DEFAULT_PARSER_CLASSES": [
         "djangorestframework_camel_case.parser.CamelCaseJSONParser",
@@ -202,3 +274,58 @@ LOGGING = {
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="zorginkoop@localhost")
+
+# --------------------------------------------------------------------------- HTTPS, cookies, sessions, CSP
+# Secure by default whenever DEBUG is off; each can be changed through the environment. With production
+# variables `manage.py check --deploy --fail-level WARNING` reports nothing (.ci/run runs it).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Behind a proxy that ends TLS: the header the proxy sets and its value for https, e.g.
+# "HTTP_X_FORWARDED_PROTO,https". Only when the proxy always sets or strips that header; unset = not trusted.
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured(
+        "SECURE_PROXY_SSL_HEADER is 'HEADER,value', e.g. HTTP_X_FORWARDED_PROTO,https."
+    )
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if _proxy_ssl_header else None
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+COOKIE_SAMESITE = env.str("COOKIE_SAMESITE", default="Lax")
+if COOKIE_SAMESITE not in ("Lax", "Strict"):
+    raise ImproperlyConfigured("COOKIE_SAMESITE is Lax or Strict.")
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = COOKIE_SAMESITE
+# A session ends this many seconds after it last changed (Django's default is two weeks); officers' sessions
+# end sooner after inactivity (OFFICER_SESSION_IDLE_MINUTES).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+
+# Content-Security-Policy (django-csp 4): only this site's own scripts, styles, images and fonts; no inline
+# script or style (templates link static files), no plugins, no framing, forms post only here. The browsable
+# API adds style attributes for DRF's templates (api.renderers).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "report-uri": env.str("CSP_REPORT_URI", default="") or None,
+    },
+}
+
+# The audit trail (audit/). The daily anchor (`manage.py anchor_audit_trail`) is also appended to this file,
+# meant for another disk or host (write-once storage, a different owner); empty = only the AuditAnchor table.
+AUDIT_ANCHOR_FILE = env.str("AUDIT_ANCHOR_FILE", default="")
+# At most one failed-login event per account, and one for all unknown usernames together, per this many minutes.
+AUDIT_LOGIN_FAILURE_WINDOW_MINUTES = env.int("AUDIT_LOGIN_FAILURE_WINDOW_MINUTES", default=15)

@@ -94,3 +94,13 @@ def requested_waiver(subject=None, code: str = "anti_discrimination_policy", by=
         reason="Beleid wordt herschreven na fusie",
         valid_until=factories.today() + datetime.timedelta(days=90),
     )
+
+
+def admin_login_form(username: str, password: str) -> dict:
+    """The admin login's first step (maykin-2fa's wizard): POST it to /admin/login/."""
+    return {"admin_login_view-current_step": "auth", "auth-username": username, "auth-password": password}
+
+
+def admin_token_form(token: str) -> dict:
+    """The admin login's second step: the code of the user's authenticator app."""
+    return {"admin_login_view-current_step": "token", "token-otp_token": token}

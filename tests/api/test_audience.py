@@ -85,3 +85,27 @@ def test_events_of_a_visible_object_leave_out_what_concerns_an_investigation(
     assert [e["event"] for e in events] == [e["event"] for e in as_of] == ["agreement.checked"]
     staff = fresh_client(auditor).get(f"/api/v1/agreements/{agreement.uuid}/as-of", day).json()["events"]
     assert [e["event"] for e in staff] == ["agreement.checked", "fraudsignal.suspensions_applied"]
+
+
+@pytest.mark.parametrize("kind", ["procedure", "coalition"])
+def test_the_as_of_of_a_procedure_or_coalition_names_no_other_provider(
+    provider, provider_user, auditor, kind
+):
+    # given a procedure with a competing application, a coalition with another member
+    other = factories.ProviderFactory(name="Concurrent Zorg B.V.")
+    if kind == "procedure":
+        subject = factories.ProcedureFactory(open=True)
+        own = factories.ApplicationFactory(procedure=subject, provider=provider)
+        factories.ApplicationFactory(procedure=subject, provider=other)
+        path = f"/api/v1/procedures/{subject.uuid}/as-of"
+    else:
+        subject = factories.CoalitionFactory(active=True)
+        own = factories.MembershipFactory(coalition=subject, provider=provider, active=True)
+        factories.MembershipFactory(coalition=subject, provider=other, active=True)
+        path = f"/api/v1/coalitions/{subject.uuid}/as-of"
+    day = {"date": clock.today().isoformat()}
+    # when
+    parts = fresh_client(provider_user).get(path, day).json()["parts"]
+    # then only its own part; staff see both
+    assert [p["uuid"] for p in parts] == [str(own.uuid)]
+    assert len(fresh_client(auditor).get(path, day).json()["parts"]) == 2

@@ -127,7 +127,8 @@ def test_refused_uploads_answer_a_problem_with_their_code(provider, provider_use
 def test_a_too_large_file_is_refused(provider, provider_user, settings):
     settings.DOCUMENT_MAX_UPLOAD_BYTES = 100
     response = post_file(fresh_client(provider_user), requested(provider=provider), files.pdf(), "a.pdf")
-    assert_problem(response, 400, "file_too_large")
+    body = assert_problem(response, 413, "file_too_large")  # refused while streaming: core.uploads
+    assert body["maxBytes"] == 100
 
 
 def test_upload_without_a_file_lists_the_missing_field(provider, provider_user):

@@ -10,6 +10,7 @@ from core import clock
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CODE = [
+    "accounts",
     "api",
     "audit",
     "coalitions",

@@ -4,7 +4,18 @@ import ast
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-APPS = ["api", "audit", "coalitions", "compliance", "config", "contracting", "core", "devtools", "portal"]
+APPS = [
+    "accounts",
+    "api",
+    "audit",
+    "coalitions",
+    "compliance",
+    "config",
+    "contracting",
+    "core",
+    "devtools",
+    "portal",
+]
 
 
 def modules(folders):

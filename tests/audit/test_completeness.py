@@ -42,6 +42,9 @@ EXEMPT = {
     # loads the reference data from reference/*.csv in a data migration
     "contracting/reference_data.py": {"load_reference_data"},
     "compliance/conditions/library.py": {"load_library"},
+    # the daily anchor is itself the append-only, signed record of the chain's head (table and file); an
+    # event for it would move the very head it names
+    "audit/services.py": {"audit_anchor_create"},
 }
 
 

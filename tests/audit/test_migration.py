@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from audit.models import AuditEvent
-from audit.services import GENESIS, compute_hash, verify_chain
+from audit.services import GENESIS, Head, compute_hash, verify_chain, verify_trail
 
 BEFORE = [
     ("compliance", "0009_clock_defaults"),
@@ -76,3 +76,30 @@ def test_events_hashes_and_permissions_survive_the_move_to_the_audit_app(back_to
     assert list(group.permissions.values_list("content_type__app_label", "codename")) == [
         ("audit", "view_auditevent")
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_head_from_before_the_count_is_filled_and_signed(back_to_the_latest_schema):
+    # given a trail and its head as they were before the head counted the events
+    old = migrate([("audit", "0002_anchors_and_login_windows")])
+    OldEvent, OldHead = old.get_model("audit", "AuditEvent"), old.get_model("audit", "AuditChainHead")
+    prev = GENESIS
+    for n in range(3):
+        event = OldEvent(
+            occurred_at=datetime.datetime(2026, 1, 1 + n, tzinfo=datetime.UTC),
+            actor_name="system",
+            event="agreement.activated",
+            data={"n": n},
+            prev_hash=prev,
+        )
+        event.hash = compute_hash(prev, event)
+        event.save()
+        prev = event.hash
+    OldHead.objects.create(pk=1, last_hash=prev)
+    # when
+    migrate([("audit", "0003_head_count_and_append_only_triggers")])
+    # then the head counts, names and signs the newest event, and the whole trail verifies
+    report = verify_trail()
+    assert report.problems == []
+    newest = AuditEvent.objects.order_by("-id").first()
+    assert report.head == Head(hash=prev, event_count=3, event_id=newest.pk)

@@ -13,6 +13,7 @@ from compliance.audience import (
     Audience,
     audience_of,
     audit_events_visible_to,
+    parts_visible_to,
     signals_visible_to,
     waivers_visible_to,
 )
@@ -84,3 +85,16 @@ def test_signals_and_their_events_are_for_staff_only(provider, provider_user, au
     assert [e.event for e in audit_events_visible_to(provider_user, events)] == ["provider.checked"]
     assert audit_events_visible_to(officer, events).count() == 3
     assert not audit_events_visible_to(None, events).exists()
+
+
+def test_a_provider_user_sees_only_the_parts_of_their_own_organisation(provider, provider_user, auditor):
+    # given the applications to a procedure: their own and a competitor's
+    procedure = factories.ProcedureFactory(open=True)
+    own = factories.ApplicationFactory(procedure=procedure, provider=provider)
+    competitor = factories.ApplicationFactory(procedure=procedure)
+    parts = [own, competitor]
+    # then
+    assert parts_visible_to(provider_user, parts) == [own]
+    assert parts_visible_to(auditor, parts) == parts
+    assert parts_visible_to(SYSTEM, parts) == parts
+    assert parts_visible_to(AnonymousUser(), parts) == []

@@ -7,7 +7,10 @@ import shutil
 
 import pytest
 
+from django.contrib.auth import get_user_model
+
 from tests import factories
+from tests.security.logins import current_code, with_authenticator_app
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -59,11 +62,19 @@ def new_page(browser, live_server):
 
 
 def login(page, path: str, username: str) -> None:
+    """The portal's login, or the admin's (password, then the code of the authenticator app that
+    ``people`` gives the officer)."""
     page.goto(path)
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name$=username]", username)  # the admin's wizard names it auth-username
+    page.fill("input[name$=password]", PASSWORD)
     page.locator("form [type=submit]").last.click()
     page.wait_for_load_state()
+    if page.locator("input[name=token-otp_token]").count():
+        page.fill(
+            "input[name=token-otp_token]", current_code(get_user_model().objects.get(username=username))
+        )
+        page.locator("form [type=submit]").last.click()
+        page.wait_for_load_state()
 
 
 def load_reference_data() -> None:
@@ -98,4 +109,5 @@ def people(transactional_db):
     provider = factories.ProviderFactory(name="Stichting Zorg aan de Maas")
     provider_user = factories.provider_user(provider, username="aanbieder-e2e", password=PASSWORD)
     officer = factories.officer(username="inkoper-e2e", password=PASSWORD)
+    with_authenticator_app(officer)  # the admin asks officers for a second factor
     return {"provider": provider, "provider_user": provider_user, "officer": officer}

@@ -3,8 +3,9 @@ the export facts on its first page and in the footer of every page), the formatt
 timeline and evaluation tables and the charts.
 
 Each report says on its first page and in the footer of every page when and by whom it was made and the
-hash of the newest audit event at that moment: a reader can check with ``verify_audit_trail`` that the
-trail the report was made from is still intact and still contains that event.
+hash of the newest audit event at that moment, and on its first page and in its keywords the anchor
+``<number of events>:<hash>``: ``verify_audit_trail --anchor-file <the PDF>`` checks that the trail the
+report was made from is still intact and still holds that event at that position.
 """
 
 import datetime
@@ -120,9 +121,14 @@ class Report:
                 (_("Made at"), fmt_time(meta.generated_at)),
                 (_("Made by"), meta.generated_by),
                 (_("Audit-trail hash at that moment"), meta.audit_hash),
+                (_("Audit-trail anchor (events:hash)"), meta.audit_anchor),
                 *([(_("Export"), meta.export_uuid)] if meta.export_uuid else []),
             ],
-            mono_keys={_("Audit-trail hash at that moment"), _("Export")},
+            mono_keys={
+                _("Audit-trail hash at that moment"),
+                _("Audit-trail anchor (events:hash)"),
+                _("Export"),
+            },
         )
 
     # ---- building blocks
@@ -239,7 +245,7 @@ class Report:
             author=clean(self.meta.generated_by),
             subject=clean(_("Audit-trail hash %(hash)s") % {"hash": self.meta.audit_hash}),
             creator="Zorginkoop",
-            keywords=[self.meta.audit_hash, self.meta.export_uuid],
+            keywords=[self.meta.audit_anchor, self.meta.audit_hash, self.meta.export_uuid],
         )
         doc.build(self.story, onFirstPage=self._footer, onLaterPages=self._footer)
 

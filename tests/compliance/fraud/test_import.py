@@ -16,7 +16,16 @@ from django.db import connection, models
 from audit.models import AuditEvent
 from compliance.fraud.columns import ALLOCATION_FIELDS, DECLARATION_FIELDS, header_line
 from compliance.fraud.importer import production_import
-from compliance.fraud.pseudonym import InvalidBsn, check_bsn, is_valid_bsn, normalise_bsn, pseudonymise
+from compliance.fraud.pseudonym import (
+    InvalidBsn,
+    check_bsn,
+    contains_bsn,
+    is_valid_bsn,
+    key_id,
+    mask_bsns,
+    normalise_bsn,
+    pseudonymise,
+)
 from compliance.models import (
     AllocationLine,
     DeclarationLine,
@@ -387,3 +396,100 @@ def test_the_example_files_of_the_documentation_import_as_described():
         (8, "volume_range"),
         (8, "amount_format"),
     ]
+
+
+# --------------------------------------------------------------------------- a BSN in free text
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (BSN_B, True),
+        (f"T-{BSN_B}-01", True),
+        ("1234.56.782", True),  # the printed form of a BSN
+        ("123456789", False),  # fails the 11-test
+        ("000000000", False),
+        ("1234567820", False),  # ten digits: another number
+        ("RR-2025-000001", False),
+        ("S7-0000000001", False),  # the generator's allocation numbers
+    ],
+)
+def test_a_bsn_is_found_in_free_text(text, found):
+    assert contains_bsn(text) is found
+    assert (mask_bsns(text) != text) is found
+
+
+@pytest.mark.parametrize("number", [BSN_B, f"A/{BSN_C}", "1234.56.782"])
+def test_a_bsn_in_the_allocation_number_rejects_the_row_and_is_stored_nowhere(world, number):
+    # given
+    rows = [world.declaration(), world.declaration(allocation_number=number)]
+    # when
+    result = world.import_declarations(rows)
+    allocations = world.import_allocations([world.allocation(allocation_number=number)])
+    # then
+    assert list(result.batch.rejections.values_list("row_number", "column", "code")) == [
+        (3, "allocation_number", "bsn_in_free_text")
+    ]
+    assert result.batch.rows_imported == 1
+    assert list(allocations.batch.rejections.values_list("code", flat=True)) == ["bsn_in_free_text"]
+    assert not AllocationLine.objects.exists()
+    values = [*_text_values(), *(str(e.data) for e in AuditEvent.objects.all())]
+    assert not any(number in value for value in values)
+
+
+def test_the_rejection_says_in_dutch_that_a_bsn_belongs_in_the_bsn_column(world):
+    result = world.import_declarations([world.declaration(allocation_number=BSN_B)])
+    rejection = result.batch.rejections.get()
+    assert rejection.code == "bsn_in_free_text"
+    assert "BSN" in rejection.message and "elfproef" in rejection.message
+
+
+def test_an_allocation_number_that_fails_the_eleven_test_is_accepted(world):
+    result = world.import_declarations([world.declaration(allocation_number="123456789")])
+    assert (result.batch.rows_imported, result.batch.rows_rejected) == (1, 0)
+
+
+def test_a_bsn_in_the_file_name_is_masked_in_the_batch_and_the_trail(world):
+    # when
+    result = production_import(
+        file=csv_file(DECLARATION_HEADER, [world.declaration()]),
+        file_name=f"declaraties client {BSN_B}.csv",
+        kind="declarations",
+        authority=world.authority,
+        actor=None,
+    )
+    # then
+    batch = result.batch
+    assert batch.file_name == "declaraties client *********.csv"
+    event = AuditEvent.objects.get(event="importbatch.imported", subject_uuid=batch.uuid)
+    assert event.data["file"] == batch.file_name
+    assert BSN_B not in str(event.data) and BSN_B not in event.subject_repr
+
+
+def test_every_import_records_the_id_of_its_pseudonymisation_key(world, settings):
+    # given
+    first = world.import_declarations([world.declaration()])
+    settings.PSEUDONYMISATION_KEY = "a-rotated-key-of-at-least-32-characters-0123"
+    # when
+    second = world.import_declarations([world.declaration(client_bsn=BSN_B)])
+    # then
+    ids = [
+        AuditEvent.objects.get(subject_uuid=r.batch.uuid).data["pseudonymisationKeyId"]
+        for r in (first, second)
+    ]
+    assert all(len(i) == 16 for i in ids) and ids[0] != ids[1]
+    assert ids[0] == key_id("tests-only-7f3c9a1e5b2d8046-pseudonymisation")
+
+
+@pytest.mark.postgres
+def test_the_postgres_fast_lane_rejects_a_bsn_in_the_allocation_number_too(world):
+    # given: canonical declaration rows, which take the fast lane on PostgreSQL
+    assert connection.vendor == "postgresql"
+    rows = [world.declaration(allocation_number=f"T-{i}") for i in range(50)]
+    rows.append(world.declaration(allocation_number=BSN_B))
+    # when
+    result = world.import_declarations(rows)
+    # then
+    assert (result.batch.rows_imported, result.batch.rows_rejected) == (50, 1)
+    assert list(result.batch.rejections.values_list("row_number", "code")) == [(52, "bsn_in_free_text")]
+    assert not DeclarationLine.objects.filter(allocation_number=BSN_B).exists()
