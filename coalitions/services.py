@@ -4,7 +4,7 @@ from typing import Any
 from uuid import UUID
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from coalitions import guards
 from coalitions.models import Coalition, Membership, MembershipRole, MembershipStatus
@@ -190,7 +190,7 @@ def membership_make_lead(
 
 
 operation(
-    label=_lazy("Appoint as lead contractor"),
+    label=gettext_lazy("Appoint as lead contractor"),
     available=lambda m, user: (
         m.status == MembershipStatus.ACTIVE
         and not m.is_lead

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from compliance.conditions import guards as condition_guards
@@ -435,11 +435,11 @@ def _may_approve_termination(agreement: Agreement, user: Viewer) -> bool:
     )
 
 
-operation(label=_lazy("Request termination"), available=_may_request_termination, reason_required=True)(
-    agreement_request_termination
-)
 operation(
-    label=_lazy("Extend"),
+    label=gettext_lazy("Request termination"), available=_may_request_termination, reason_required=True
+)(agreement_request_termination)
+operation(
+    label=gettext_lazy("Extend"),
     available=lambda a, user: (
         a.status == AgreementStatus.ACTIVE and user.has_perm("contracting.transition_agreement")
     ),

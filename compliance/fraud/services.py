@@ -15,7 +15,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from coalitions.models import Membership
@@ -165,9 +165,9 @@ def _may_confirm(signal: FraudSignal, user: Viewer) -> bool:
     )
 
 
-operation(label=_lazy("Propose confirmation"), available=_may_request_confirmation, reason_required=True)(
-    signal_request_confirmation
-)
+operation(
+    label=gettext_lazy("Propose confirmation"), available=_may_request_confirmation, reason_required=True
+)(signal_request_confirmation)
 # confirm is an FSM transition, but only a second officer may take it once a confirmation was proposed
 offered_when(signal_confirm, _may_confirm)
 
