@@ -30,6 +30,7 @@ from django.db.models import Q, QuerySet
 from audit.models import AuditEvent
 from compliance.models import FraudSignal, Waiver, WaiverStatus
 from contracting.roles import can_read_everything, provider_ids_for
+from core.actors import SystemActor
 
 
 class Audience(enum.Enum):
@@ -37,15 +38,6 @@ class Audience(enum.Enum):
     PROVIDER = "provider"
     NOBODY = "nobody"
 
-
-class _System:
-    """The system itself as a reader (an export made by a management command without a user)."""
-
-    def __repr__(self) -> str:
-        return "SYSTEM"
-
-
-SYSTEM = _System()
 
 # Records of the officers' investigations (subject types of the audit trail, ``app_label.model``).
 INVESTIGATION_SUBJECT_TYPES = frozenset(
@@ -67,8 +59,8 @@ WAIVER_SUBJECT_TYPE = "compliance.waiver"
 
 
 def audience_of(reader: Any) -> Audience:
-    """The audience of a user, or of ``SYSTEM``."""
-    if reader is SYSTEM or can_read_everything(reader):
+    """The audience of a user, or of ``core.actors.SYSTEM`` (scheduled work, commands)."""
+    if isinstance(reader, SystemActor) or can_read_everything(reader):
         return Audience.STAFF
     if reader is not None and reader.is_authenticated:
         return Audience.PROVIDER

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
-from compliance.audience import SYSTEM
 from compliance.models import Export, ExportKind, ExportStatus
 from compliance.reports import pdf, workbook
 from compliance.reports.meta import ReportMeta
@@ -29,7 +28,7 @@ from compliance.reports.tasks import run_export_task
 from contracting.models import ContractingAuthority, Procedure, Provider
 from contracting.roles import can_read_everything, provider_ids_for
 from core import clock
-from core.actors import Actor, stored_user
+from core.actors import SYSTEM, Actor, stored_user
 from core.exceptions import InvalidInput, TransitionForbidden
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,6 @@ from django.contrib.auth.models import AnonymousUser
 from audit.models import AuditEvent
 from audit.services import audit_record
 from compliance.audience import (
-    SYSTEM,
     Audience,
     audience_of,
     audit_events_visible_to,
@@ -20,6 +19,7 @@ from compliance.audience import (
 from compliance.conditions.services import waiver_approve, waiver_request
 from compliance.models import FraudSignal, Waiver
 from core import clock
+from core.actors import SYSTEM
 from tests import factories
 from tests.compliance.factories import FraudSignalFactory, condition
 

@@ -68,7 +68,7 @@ def provider_dossier(
     reader: Any,
     as_of: datetime.date | None = None,
 ):
-    """The dossier as ``reader`` may see it (a user, or compliance.audience.SYSTEM): a provider user
+    """The dossier as ``reader`` may see it (a user, or core.actors.SYSTEM): a provider user
     gets no fraud signals, no events of investigations and no waivers that are not approved."""
     report = Report(_("Provider dossier"), provider.name, meta)
     if as_of:
