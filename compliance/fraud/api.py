@@ -250,7 +250,8 @@ class ImportRequestSerializer(serializers.Serializer):
 IMPORT_PROBLEMS = {
     400: "Nothing was stored: every row was rejected, or one in `strict` mode (`import_rejected`, every "
     "rejected row in `invalidParams` as `rows[<row>].<column>`), or the file cannot be read "
-    "(`import_file_invalid`); or invalid input (`invalid`, with `invalidParams`).",
+    "(`import_file_invalid`, the reason as the code of `invalidParams[0]`: `encoding_unknown`, "
+    "`encoding_invalid`, `not_text`, `header_too_long`); or invalid input (`invalid`, with `invalidParams`).",
     403: "Not authenticated, or the caller may not import production data (`transition_forbidden`).",
     413: "The file is larger than UPLOAD_MAX_MB (`file_too_large`, with `maxBytes`); refused while it streams in.",
 }
@@ -309,7 +310,9 @@ class ImportBatchViewSet(ResourceViewSet):
                 batch=str(batch.uuid),
                 rows_rejected=batch.rows_rejected,
                 invalid_params=rejected
-                or [{"name": "file", "code": "import_file_invalid", "reason": batch.error}],
+                or [
+                    {"name": "file", "code": result.file_error or ImportFileError.code, "reason": batch.error}
+                ],
             )
         context = {**self.get_serializer_context(), "already_imported": not result.created}
         data = ImportBatchDetailSerializer(batch, context=context).data

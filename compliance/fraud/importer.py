@@ -29,7 +29,7 @@ import io
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
@@ -40,8 +40,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
-from compliance.fraud import fastlane
-from compliance.fraud.columns import map_header, sniff_delimiter
+from compliance.fraud import fastlane, reading
+from compliance.fraud.columns import map_header
 from compliance.fraud.exceptions import ImportFileError
 from compliance.fraud.lines import ImportStats, Lookups, RowInvalid, RowParser, cents_text, rejection_message
 from compliance.fraud.pseudonym import key_id, mask_bsns
@@ -84,33 +84,15 @@ class CountingReader(io.RawIOBase):
         return n
 
 
-def read_csv(raw: IO[bytes]) -> tuple[Iterator[list[str]], CountingReader, str]:
-    """The rows of a CSV file as lists of strings. A line without quotes is split directly (twice as
-    fast as the csv module); a line with quotes, possibly spanning lines, goes through the csv module."""
+def read_csv(
+    raw: IO[bytes], text_profile: reading.TextProfile | None = None
+) -> tuple[Iterator[list[str]], CountingReader, str]:
+    """The rows of a CSV file as lists of strings, decoded as ``reading.profile`` found (compliance/fraud/
+    reading.py: encodings, line ends, limits, quotes); raises ImportFileError for an unreadable file."""
+    encoding = (text_profile or reading.profile(raw)).encoding
     counter = CountingReader(raw)
-    text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 20), encoding="utf-8-sig", newline="")
-    first = text.readline()
-    delimiter = sniff_delimiter(first)
-    return _csv_rows(first, text, delimiter), counter, delimiter
-
-
-def _csv_rows(first: str, text: Iterable[str], delimiter: str) -> Iterator[list[str]]:
-    pending = first
-    lines = iter(text)
-    while True:
-        line = pending if pending is not None else next(lines, None)
-        pending = None
-        if line is None:
-            return
-        if '"' not in line:
-            yield line.rstrip("\r\n").split(delimiter)
-            continue
-        while line.count('"') % 2:  # a quoted field goes on on the next line
-            more = next(lines, None)
-            if more is None:
-                break
-            line += more
-        yield next(csv.reader([line], delimiter=delimiter), [])
+    rows = reading.CsvRows(reading.text_of(counter, encoding))
+    return rows.rows(), counter, rows.delimiter
 
 
 def _cell(value: object) -> str:
@@ -432,6 +414,7 @@ class ImportResult:
     batch: ImportBatch
     created: bool
     rejections: list[dict[str, Any]] = field(default_factory=list)
+    file_error: str = ""  # why the file as a whole could not be read (a stable code), e.g. encoding_unknown
 
     @property
     def already_imported(self) -> bool:
@@ -527,8 +510,9 @@ def _import(file, file_name, fmt, sha256, size, kind, authority, actor, strict, 
         batch.finished_at = clock.now()
         batch.save()
         _audit(batch, actor)
-        logger.warning("production_import_rejected batch=%s reason=file_invalid", batch.uuid)
-        return ImportResult(batch, created=True)
+        reason = exc.extra.get("reason", ImportFileError.code)
+        logger.warning("production_import_rejected batch=%s reason=%s", batch.uuid, reason)
+        return ImportResult(batch, created=True, file_error=reason)
     batch.rows_total = rows_total
     batch.rows_rejected += rejections.rows
     batch.rows_imported = stored
@@ -570,12 +554,18 @@ def _discard(row_number: int, values: tuple) -> None:
 def _stream(batch, file, fmt, size, strict, rejections, progress) -> tuple[int, int, ImportStats]:
     """Parse every row and write the valid ones; returns (data rows, lines stored, stats). In strict
     mode the first rejected row rolls the lines back and the rest is only checked."""
-    if fmt == "csv" and batch.kind == ProductionKind.DECLARATIONS and connection.vendor == "postgresql":
+    text_profile = reading.profile(file) if fmt == "csv" else None
+    if (
+        text_profile is not None
+        and text_profile.canonical  # UTF-8, no old-Mac line ends, no over-long line, no quote
+        and batch.kind == ProductionKind.DECLARATIONS
+        and connection.vendor == "postgresql"
+    ):
         lane = fastlane.eligible(file)
         if lane is not None:
             return fastlane.stream_declarations(batch, *lane, size, strict, rejections, progress)
     if fmt == "csv":
-        rows, counter, _delimiter = read_csv(file)
+        rows, counter, _delimiter = read_csv(file, text_profile)
 
         def fraction(_row: int) -> float | None:
             return counter.count / size if size else None
@@ -596,7 +586,7 @@ def _stream(batch, file, fmt, size, strict, rejections, progress) -> tuple[int, 
     savepoint = transaction.savepoint()
     writer: Writer | None = make_writer(batch)
     write = writer.write
-    fast, parse = parser.fast, parser.parse
+    fast, parse = parser.fast, reading.checked(parser.parse)  # a row the reader could not split: rejected
     declarations = batch.kind == ProductionKind.DECLARATIONS
     first_start, last_end, cents = stats.first_start, stats.last_end, 0
     row_number = 1
@@ -608,7 +598,7 @@ def _stream(batch, file, fmt, size, strict, rejections, progress) -> tuple[int, 
                 try:
                     values = parse(cells)
                 except RowInvalid as exc:
-                    if not any(c.strip() for c in cells):
+                    if type(cells) is list and not any(c.strip() for c in cells):
                         continue  # an empty row (spreadsheets often end with some)
                     rejections.add(row_number, exc.errors)
                     if strict and writer is not None:
