@@ -14,7 +14,35 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core import labels
+
 from .models import AuditEvent
+
+
+class EventFilter(admin.SimpleListFilter):
+    """The events by their label (the codes stay in the URL)."""
+
+    title = _("event")
+    parameter_name = "event"
+
+    def lookups(self, request, model_admin):
+        events = AuditEvent.objects.order_by().values_list("event", flat=True).distinct()
+        return sorted(((e, labels.event_label(e)) for e in events), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(event=self.value()) if self.value() else queryset
+
+
+class SubjectTypeFilter(admin.SimpleListFilter):
+    title = _("subject type")
+    parameter_name = "subject_type"
+
+    def lookups(self, request, model_admin):
+        types = AuditEvent.objects.order_by().values_list("subject_type", flat=True).distinct()
+        return sorted(((t, labels.model_label(t)) for t in types if t), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(subject_type=self.value()) if self.value() else queryset
 
 
 def admin_change_url(model: Any, pk: Any, current_app: str | None = None) -> str | None:
@@ -30,10 +58,7 @@ def admin_change_url(model: Any, pk: Any, current_app: str | None = None) -> str
 
 def subject_type_label(subject_type: str) -> str:
     """'contracting.agreement' -> the model's name in the user's language."""
-    try:
-        return str(apps.get_model(subject_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return subject_type
+    return labels.model_label(subject_type)
 
 
 def subject_link(subject_type: str, subject_uuid: Any, text: str) -> str:
@@ -60,14 +85,14 @@ def pretty_json(value: Any) -> str:
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = (
         "occurred_at",
-        "event",
-        "subject_type",
+        "event_label",
+        "subject_type_label",
         "subject_repr",
-        "from_state",
-        "to_state",
+        "from_state_label",
+        "to_state_label",
         "actor_name",
     )
-    list_filter = ("subject_type", "event")
+    list_filter = (SubjectTypeFilter, EventFilter)
     search_fields = ("event", "subject_repr", "actor_name", "reason")
     date_hierarchy = "occurred_at"
     show_full_result_count = False  # a million rows: don't count them twice
@@ -75,12 +100,12 @@ class AuditEventAdmin(admin.ModelAdmin):
     fields = (
         "occurred_at",
         "actor_name",
-        "event",
-        "subject_type",
+        "event_label",
+        "subject_type_label",
         "subject_uuid",
         "subject_link",
-        "from_state",
-        "to_state",
+        "from_state_label",
+        "to_state_label",
         "reason",
         "pretty_data",
         "prev_hash",
@@ -96,6 +121,22 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("event"), ordering="event")
+    def event_label(self, obj: AuditEvent) -> str:
+        return labels.event_label(obj.event)
+
+    @admin.display(description=_("subject type"), ordering="subject_type")
+    def subject_type_label(self, obj: AuditEvent) -> str:
+        return labels.model_label(obj.subject_type)
+
+    @admin.display(description=_("from state"))
+    def from_state_label(self, obj: AuditEvent) -> str:
+        return labels.state_label(obj.subject_type, obj.from_state)
+
+    @admin.display(description=_("to state"))
+    def to_state_label(self, obj: AuditEvent) -> str:
+        return labels.state_label(obj.subject_type, obj.to_state)
 
     @admin.display(description=_("subject description"))
     def subject_link(self, obj: AuditEvent) -> str:

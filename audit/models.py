@@ -4,6 +4,7 @@ compliance (``compliance_auditevent``, ``compliance_auditchainhead``), so existi
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,7 +50,12 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["subject_type", "subject_uuid", "id"])]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.event} {self.subject_repr}"
+        # local time, the way every page writes it (core.formatting.datetime_short); the event's name is
+        # shown by the pages as a label (core.labels.event_label), never as its code
+        moment = (
+            timezone.localtime(self.occurred_at) if timezone.is_aware(self.occurred_at) else self.occurred_at
+        )
+        return f"{formats.date_format(moment, 'd-m-Y H:i')} {self.subject_repr}".strip()
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:

@@ -13,11 +13,10 @@ from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Value
+from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -64,7 +63,7 @@ from contracting.services import (
     tariffs_index,
     tariffs_true_up,
 )
-from core import clock
+from core import clock, formatting
 from core.admin import (
     DeleteUnreferencedMixin,
     NoDeleteMixin,
@@ -76,20 +75,6 @@ from core.admin import (
 )
 from core.admin_transitions import TransitionAdminMixin
 from core.exceptions import DomainError
-
-
-def _euro(amount: Decimal | None) -> str:
-    return "–" if amount is None else f"€ {amount:.2f}"
-
-
-def euro_local(amount: Decimal | str | None) -> str:
-    """An amount in euros, written the way the user's language writes numbers (nl: € 1.234,56)."""
-    return (
-        "–"
-        if amount is None
-        else f"€ {number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)}"
-    )
-
 
 # --------------------------------------------------------------------------- reference data
 
@@ -226,12 +211,12 @@ class CostModelAdmin(NoDeleteMixin, admin.ModelAdmin):
     @admin.display(description=_("reële prijs per hour"))
     def display_hourly_price(self, obj: CostModel) -> str:
         if obj.pk is None:
-            return "–"
-        return _euro(obj.hourly_price.quantize(Decimal("0.01")))
+            return formatting.MISSING
+        return formatting.money(obj.hourly_price)
 
     @admin.display(description=_("reële prijs per unit"))
     def display_real_price(self, obj: CostModel) -> str:
-        return "–" if obj.pk is None else _euro(obj.real_price)
+        return formatting.MISSING if obj.pk is None else formatting.money(obj.real_price)
 
 
 def attach_real_prices(tariffs: Iterable[Tariff]) -> list[Tariff]:
@@ -406,11 +391,11 @@ class TariffAdmin(NoDeleteMixin, IndexationLinksMixin, admin.ModelAdmin):
 
     @admin.display(description=_("reële prijs"))
     def display_real_price(self, obj: Tariff) -> str:
-        return _euro(self._real_price(obj))
+        return formatting.money(self._real_price(obj))
 
     @admin.display(description=_("at least the reële prijs"), boolean=True)
     def meets_real_price(self, obj: Tariff) -> bool | None:
-        """False flags a fair-pay violation; empty when there is no reële prijs to compare with."""
+        """False flags a fair-pay violation; a dash when there is no reële prijs to compare with."""
         real_price = self._real_price(obj)
         return None if real_price is None else obj.amount >= real_price
 
@@ -512,7 +497,10 @@ class IndexationRunAdmin(IndexationLinksMixin, ReadOnlyAdmin):
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (d.get("product"), *(euro_local(d[k]) for k in ("provisional", "definitive", "difference")))
+                (
+                    d.get("product"),
+                    *(formatting.money(d[k]) for k in ("provisional", "definitive", "difference")),
+                )
                 for d in obj.differences
             ),
         )
@@ -587,7 +575,18 @@ class ApplicationAssessmentInline(ReadOnlyMixin, admin.TabularInline):
     can_delete = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("assessed_by")
+        """In the order of the steps (exclusion grounds, suitability, execution requirements), not
+        alphabetically by their codes; within a step the oldest first."""
+        step_order = Case(
+            *(When(step=step, then=Value(index)) for index, step in enumerate(AssessmentStep.values)),
+            output_field=models.IntegerField(),
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("assessed_by")
+            .order_by(step_order, "assessed_at", "pk")
+        )
 
 
 class AssessmentForm(forms.Form):

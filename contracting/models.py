@@ -20,7 +20,7 @@ from contracting.validators import (
     validate_iban,
     validate_kvk_number,
 )
-from core import clock
+from core import clock, formatting, labels
 from core.dates import add_months
 from core.models import BaseModel
 
@@ -98,7 +98,7 @@ class WntNorm(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"WNT {self.year} {self.scope} {self.wnt_class}".strip()
+        return f"WNT {self.year} {labels.humanize(self.scope).lower()} {self.wnt_class}".strip()
 
 
 class IndexRate(models.Model):
@@ -128,7 +128,7 @@ class IndexRate(models.Model):
         constraints = [models.UniqueConstraint(fields=["year", "component"], name="unique_index_rate")]
 
     def __str__(self) -> str:
-        return f"{self.component} {self.year}"
+        return f"{self.get_component_display()} {self.year}"
 
 
 # --------------------------------------------------------------------------- parties
@@ -368,7 +368,7 @@ class IndexationRun(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.authority} {self.year} ({self.get_basis_display()}: {self.rate_pct}%)"
+        return f"{self.authority} {self.year} ({self.get_basis_display()}: {formatting.percent(self.rate_pct, 2)})"
 
 
 class Tariff(BaseModel):
@@ -401,7 +401,7 @@ class Tariff(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product.code} {self.year}: € {self.amount}"
+        return f"{self.product.code} {self.year}: {formatting.money(self.amount)}"
 
 
 # --------------------------------------------------------------------------- procedures
@@ -549,7 +549,7 @@ class ConsultationRound(BaseModel):
         ordering = ["procedure", "held_on"]
 
     def __str__(self) -> str:
-        return f"{self.procedure.reference} {self.held_on:%d-%m-%Y}"
+        return f"{self.procedure.reference} {formatting.date_short(self.held_on)}"
 
 
 # --------------------------------------------------------------------------- applications
@@ -938,7 +938,7 @@ class BudgetCeiling(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}: € {self.amount}"
+        return f"{self.year}: {formatting.money(self.amount)}"
 
 
 class ReviewMoment(BaseModel):
@@ -955,7 +955,7 @@ class ReviewMoment(BaseModel):
         ordering = ["agreement", "planned_on"]
 
     def __str__(self) -> str:
-        return f"{self.planned_on:%d-%m-%Y} {self.topic}"
+        return f"{formatting.date_short(self.planned_on)} {self.topic}"
 
 
 class Kpi(BaseModel):
@@ -978,4 +978,4 @@ class Kpi(BaseModel):
         constraints = [models.UniqueConstraint(fields=["agreement", "kind"], name="one_kpi_per_kind")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.target}"
+        return f"{self.get_kind_display()}: {formatting.number(self.target)}"

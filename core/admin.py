@@ -7,13 +7,23 @@ core.admin_transitions builds on this module; it imports nothing of ours but cor
 import datetime
 from typing import TYPE_CHECKING, Any
 
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy
 
+from core import formatting, labels
 from core.exceptions import DomainError
 
 if TYPE_CHECKING:  # what the mixins below are mixed into (ModelAdmin is generic only in the stubs)
@@ -177,4 +187,80 @@ def form_errors_message(form: forms.Form) -> str:
 
 def date_range(start: datetime.date, end: datetime.date) -> str:
     """A period as the admin shows it: 01-01-2025 – 31-12-2025."""
-    return f"{start:%d-%m-%Y} – {end:%d-%m-%Y}"
+    return f"{formatting.date_short(start)} – {formatting.date_short(end)}"
+
+
+# --------------------------------------------------------------------------- the site itself
+
+# The product's name and the authority running it, instead of "Django-beheer" (AUTHORITY_NAME in the
+# settings; empty: the product's name alone).
+admin.site.site_header = " – ".join(x for x in ("Zorginkoop", settings.AUTHORITY_NAME) if x)
+admin.site.site_title = "Zorginkoop"
+admin.site.index_title = gettext_lazy("Start")
+admin.site.empty_value_display = formatting.MISSING
+
+
+# The queue of background tasks is plumbing: only administrators (superusers) see it, under a Dutch name.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
+# --------------------------------------------------------------------------- roles (groups) by their label
+
+# A group's name is the role's code (contracting.roles); the admin shows its label instead.
+
+
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Group) -> str:
+        return labels.group_label(obj.name)
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = gettext_lazy("role")
+    parameter_name = "groups__id__exact"
+
+    def lookups(self, request, model_admin):
+        return [(g.pk, labels.group_label(g.name)) for g in Group.objects.order_by("name")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__id=self.value()) if self.value() else queryset
+
+
+class RoleLabelsMixin:
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["form_class"] = RoleChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(DjangoGroupAdmin):
+    list_display = ("role",)
+    actions = None  # no bulk actions (their checkbox would name the group by its code)
+
+    @admin.display(description=gettext_lazy("role"), ordering="name")
+    def role(self, obj: Group) -> str:
+        return labels.group_label(obj.name)
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithRolesAdmin(RoleLabelsMixin, DjangoUserAdmin):
+    list_filter = ("is_staff", "is_superuser", "is_active", RoleFilter)

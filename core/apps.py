@@ -7,4 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from core import checks  # noqa: F401  (registers the system checks)
+        from core import admin_display, checks  # noqa: F401  (checks registers the system checks)
+
+        admin_display.install()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 MISSING = "–"
 
 WORKBOOK_MONEY = '"€" #,##0.00'
-WORKBOOK_PERCENT = "0.0%"
+WORKBOOK_PERCENT = "0.0##%"  # a fraction: 0.02345 shows as 2,345%
 WORKBOOK_NUMBER = "#,##0.##"
 WORKBOOK_DATE = "dd-mm-yyyy"
 WORKBOOK_DATETIME = "dd-mm-yyyy hh:mm"
@@ -131,3 +131,20 @@ def yes_no(value: bool | None) -> str:
     if value is None:
         return MISSING
     return _("yes") if value else _("no")
+
+
+def period_short(start: datetime.date | None, end: datetime.date | None) -> str:
+    """A period the short way: a whole calendar year ``2025``, a whole month ``januari 2025``, a
+    whole quarter ``K1 2025``, otherwise ``01-01-2025 – 15-03-2025``."""
+    if start is None or end is None:
+        return period(start, end) if (start or end) else MISSING
+    next_day = end + datetime.timedelta(days=1)
+    if start.day == 1 and next_day.day == 1:
+        months = (next_day.year - start.year) * 12 + next_day.month - start.month
+        if months == 12 and start.month == 1:
+            return str(start.year)
+        if months == 1:
+            return month_year(start)
+        if months == 3 and start.month in (1, 4, 7, 10):
+            return _("Q%(quarter)s %(year)s") % {"quarter": (start.month - 1) // 3 + 1, "year": start.year}
+    return f"{date_short(start)} – {date_short(end)}"

@@ -6,8 +6,6 @@ Every write goes through a service of compliance.conditions.services with the lo
 here only check that the user may post the form at all (403 otherwise), parse it and show the outcome.
 """
 
-import contextlib
-import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin import admin_change_url
+from compliance.conditions.display import evidence_detail, evidence_label
 from compliance.conditions.services import (
     condition_adjust,
     condition_set_change,
@@ -38,7 +37,6 @@ from compliance.models import (
     ConditionEvaluation,
     ConditionRequirement,
     EvaluationOutcome,
-    Metric,
     OfficerJudgement,
     ProviderAnnualFigures,
     ProviderDeclaration,
@@ -85,49 +83,6 @@ EVIDENCE_MODELS = {
     "judgement": OfficerJudgement,
     "waiver": Waiver,
 }
-EVIDENCE_LABELS = {
-    "document": _("Document"),
-    "declaration": _("Declaration"),
-    "judgement": _("Judgement"),
-    "waiver": _("Waiver"),
-    "metric": _("Metric"),
-}
-
-
-EVIDENCE_DETAILS = {
-    # key in ConditionEvaluation.evidence -> label; dates are shown as dates
-    "type": _("type"),
-    "sha256": _("SHA-256"),
-    "validUntil": _("valid until"),
-    "signedOn": _("signed on"),
-    "judgedOn": _("judged on"),
-    "metric": "",  # its label says what it is
-    "value": _("value"),
-    "threshold": _("threshold"),
-    "year": _("year"),
-    "product": _("product"),
-    "tariff": _("tariff"),
-    "realPrice": _("reële prijs"),
-    "pay": _("highest executive pay"),
-    "norm": _("WNT norm"),
-    "normYear": _("year of the norm"),
-    "wntClass": _("WNT class"),
-    "signals": _("confirmed fraud signals"),
-}
-DATE_DETAILS = {"validUntil", "signedOn", "judgedOn"}
-
-
-def _detail(key: str, value: Any) -> tuple[str, str, Any]:
-    """(key, label, value) of one detail of a piece of evidence."""
-    if key in DATE_DETAILS and isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            value = datetime.date.fromisoformat(value)
-    elif key == "metric":
-        with contextlib.suppress(ValueError):
-            value = Metric(value).label
-    elif isinstance(value, list):
-        value = ", ".join(str(v) for v in value) or "–"
-    return key, str(EVIDENCE_DETAILS.get(key, key)), value
 
 
 def attach_evidence(evaluations: Iterable[ConditionEvaluation]) -> list[ConditionEvaluation]:
@@ -152,10 +107,12 @@ def attach_evidence(evaluations: Iterable[ConditionEvaluation]) -> list[Conditio
             shown.append(
                 {
                     "kind": kind,
-                    "label": EVIDENCE_LABELS.get(kind, kind),
+                    "label": evidence_label(kind),
                     "url": admin_change_url(EVIDENCE_MODELS[kind], pk) if pk is not None else None,
                     "details": [
-                        _detail(k, v) for k, v in item.items() if k not in ("kind", "uuid") and v is not None
+                        evidence_detail(k, v)
+                        for k, v in item.items()
+                        if k not in ("kind", "uuid") and v is not None
                     ],
                 }
             )

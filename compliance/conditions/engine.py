@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core import formatting
 from core.dates import add_months
 
 SATISFIED, VIOLATED, PENDING, WAIVED = "satisfied", "violated", "pending", "waived"
@@ -27,6 +28,11 @@ class Spec:
     comparison: str = ""  # gte | lte
     threshold: Decimal | None = None
     validity_months: int | None = None
+    #: (code, name) of the document types, so that a reason names a type the way a reader knows it
+    document_type_names: tuple[tuple[str, str], ...] = ()
+
+    def document_type_name(self, code: str) -> str:
+        return dict(self.document_type_names).get(code) or code
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,8 @@ def evaluate(spec: Spec, facts: Facts, moment: datetime.date) -> Result:
             WAIVED,
             (
                 _reason(
-                    "waived", _("Waived until %(date)s.") % {"date": waiver.valid_until.strftime("%d-%m-%Y")}
+                    "waived",
+                    _("Waived until %(date)s.") % {"date": formatting.date_short(waiver.valid_until)},
                 ),
             ),
             ({"kind": "waiver", "uuid": waiver.uuid, "validUntil": waiver.valid_until.isoformat()},),
@@ -161,7 +168,8 @@ def _by_documents(spec: Spec, facts: Facts, moment: datetime.date) -> Result:
             reasons.append(
                 _reason(
                     "document_in_progress",
-                    _("Document '%(type)s' is awaited or under review.") % {"type": type_code},
+                    _("Document '%(type)s' is awaited or under review.")
+                    % {"type": spec.document_type_name(type_code)},
                 )
             )
         elif rejected:
@@ -170,21 +178,25 @@ def _by_documents(spec: Spec, facts: Facts, moment: datetime.date) -> Result:
                 _reason(
                     "document_rejected",
                     _("Document '%(type)s' was rejected and no valid one was accepted.")
-                    % {"type": type_code},
+                    % {"type": spec.document_type_name(type_code)},
                 )
             )
         elif lapsed:
             outcomes.append(VIOLATED)
             reasons.append(
                 _reason(
-                    "document_expired", _("Document '%(type)s' is no longer valid.") % {"type": type_code}
+                    "document_expired",
+                    _("Document '%(type)s' is no longer valid.")
+                    % {"type": spec.document_type_name(type_code)},
                 )
             )
         else:
             outcomes.append(PENDING)
             reasons.append(
                 _reason(
-                    "document_missing", _("Document '%(type)s' has not been delivered.") % {"type": type_code}
+                    "document_missing",
+                    _("Document '%(type)s' has not been delivered.")
+                    % {"type": spec.document_type_name(type_code)},
                 )
             )
     if not spec.document_types:
@@ -274,8 +286,8 @@ def _by_metric(spec: Spec, facts: Facts, moment: datetime.date) -> Result:
                 "threshold_not_met",
                 _("%(value)s is not %(comparison)s %(threshold)s.")
                 % {
-                    "value": metric.value,
-                    "threshold": spec.threshold,
+                    "value": formatting.number(metric.value),
+                    "threshold": formatting.number(spec.threshold),
                     "comparison": _("at least") if spec.comparison == "gte" else _("at most"),
                 },
             ),

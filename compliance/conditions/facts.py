@@ -24,6 +24,7 @@ def spec_of(condition: Condition) -> Spec:
         title=condition.title,
         method=condition.method,
         document_types=tuple(sorted(t.code for t in condition.document_types.all())),
+        document_type_names=tuple(sorted((t.code, t.name) for t in condition.document_types.all())),
         metric=condition.metric,
         comparison=condition.comparison,
         threshold=condition.threshold,

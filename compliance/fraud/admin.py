@@ -11,7 +11,10 @@
 Every write goes through a service of compliance.fraud; a refusal becomes an error message.
 """
 
+import datetime
 import json
+import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -52,7 +55,7 @@ from compliance.models import (
     SignalStatus,
 )
 from contracting.models import ContractingAuthority
-from core import clock
+from core import clock, formatting
 from core.admin import AppendOnlyMixin, DeleteUnreferencedMixin, ReadOnlyAdmin, date_range
 from core.admin_transitions import TransitionAdminMixin, message_domain_error
 from core.exceptions import DomainError
@@ -129,9 +132,14 @@ def evidence_table(value: Any) -> str:
         )
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
-    if isinstance(value, float):
-        return f"{value:,.2f}".replace(",", "\u202f")
-    return "" if value is None else str(value)
+    if isinstance(value, float | Decimal):  # an int (a count, a year) is shown as it is
+        return formatting.number(value, 2)
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return formatting.date_short(datetime.date.fromisoformat(value))
+    return formatting.MISSING if value is None else str(value)
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _is_officer(request: HttpRequest) -> bool:

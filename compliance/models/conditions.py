@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from compliance.models.documents import DocumentType
 from contracting.models import Provider
+from core import formatting
 from core.models import BaseModel
 
 
@@ -79,7 +80,7 @@ class Condition(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.title}"
+        return self.title or self.code
 
 
 class ConditionRequirement(BaseModel):
@@ -169,7 +170,7 @@ class ConditionAdjustment(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()}: {self.condition.code}"
+        return f"{self.get_action_display()}: {self.condition.title}"
 
 
 class ProviderDeclaration(BaseModel):
@@ -196,7 +197,7 @@ class ProviderDeclaration(BaseModel):
         ordering = ["-signed_on"]
 
     def __str__(self) -> str:
-        return f"{self.condition.code} – {self.provider} ({self.signed_on:%d-%m-%Y})"
+        return f"{self.condition.title} – {self.provider} ({formatting.date_short(self.signed_on)})"
 
 
 class OfficerJudgement(BaseModel):
@@ -225,7 +226,7 @@ class OfficerJudgement(BaseModel):
         constraints = [models.CheckConstraint(name="judgement_has_reasoning", condition=~Q(reasoning=""))]
 
     def __str__(self) -> str:
-        return f"{self.condition.code} – {self.provider}: {self.get_verdict_display()}"
+        return f"{self.condition.title} – {self.provider}: {self.get_verdict_display()}"
 
 
 class ProviderAnnualFigures(BaseModel):
@@ -306,7 +307,7 @@ class ConditionEvaluation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.condition.code} – {self.subject_repr}: {self.get_outcome_display()}"
+        return f"{self.condition.title} – {self.subject_repr}: {self.get_outcome_display()}"
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
@@ -366,4 +367,4 @@ class Waiver(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.condition.code} – {self.subject_repr} ({self.get_status_display()})"
+        return f"{self.condition.title} – {self.subject_repr} ({self.get_status_display()})"

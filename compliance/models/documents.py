@@ -17,7 +17,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from contracting.models import Provider
 from contracting.roles import officer, officer_or_own_provider
-from core import clock
+from core import clock, formatting
 from core.models import BaseModel
 from core.storage import document_storage
 
@@ -462,7 +462,7 @@ class DocumentReminderDigest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.recipient} {self.sent_on:%d-%m-%Y}"
+        return f"{self.recipient} {formatting.date_short(self.sent_on)}"
 
 
 class DocumentReminder(models.Model):

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from contracting.models import ContractingAuthority, Product, ProductCategory, Provider, Unit
+from core import formatting
 from core.models import BaseModel
 
 
@@ -95,7 +96,7 @@ class ImportBatch(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+        return f"{self.get_kind_display()}: {self.file_name} ({formatting.datetime_short(self.started_at)})"
 
 
 class ImportRejection(models.Model):
@@ -192,4 +193,4 @@ class DeclarationLine(ProductionLine):
         verbose_name_plural = _("declaration lines")
 
     def __str__(self) -> str:
-        return f"{self.allocation_number or '-'} {self.period_start}"
+        return f"{self.allocation_number or '-'} {formatting.date_short(self.period_start)}"

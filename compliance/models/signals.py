@@ -15,6 +15,7 @@ from django_fsm import FSMField, FSMModelMixin, transition
 
 from contracting.models import ContractingAuthority, Provider
 from contracting.roles import officer
+from core import formatting, labels
 from core.models import BaseModel
 
 CAN_TRANSITION_SIGNAL = officer("compliance.transition_fraudsignal")
@@ -114,7 +115,8 @@ class FraudSignal(FSMModelMixin, BaseModel):
         indexes = [models.Index(fields=["authority", "rule", "period_start", "period_end"])]
 
     def __str__(self) -> str:
-        return f"{self.rule} – {self.provider} ({self.period_start:%Y-%m})"
+        period = formatting.period_short(self.period_start, self.period_end)
+        return f"{labels.code_label('fraud_rule', self.rule)} – {self.provider} ({period})"
 
     @transition(
         field=status,
@@ -175,7 +177,7 @@ class IkzReport(BaseModel):
         ordering = ["-reported_on", "-id"]
 
     def __str__(self) -> str:
-        return f"IKZ {self.reference} ({self.reported_on:%d-%m-%Y})"
+        return f"IKZ {self.reference} ({formatting.date_short(self.reported_on)})"
 
 
 class IkzInformationRequest(BaseModel):
@@ -215,7 +217,7 @@ class IkzInformationRequest(BaseModel):
 
     def __str__(self) -> str:
         label = self.reference or _("request")
-        return f"{label} ({self.received_on:%d-%m-%Y})"
+        return f"{label} ({formatting.date_short(self.received_on)})"
 
 
 class FraudRuleSetting(BaseModel):
@@ -249,4 +251,4 @@ class FraudRuleSetting(BaseModel):
 
     def __str__(self) -> str:
         scope = self.authority or _("all authorities")
-        return f"{self.rule} – {scope}"
+        return f"{labels.code_label('fraud_rule', self.rule)} – {scope}"

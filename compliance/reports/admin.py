@@ -43,6 +43,8 @@ from core.exceptions import DomainError
 
 # --------------------------------------------------------------------------- forms
 
+ISO_DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
 
 class ExportForm(forms.Form):
     kind = forms.ChoiceField(
@@ -55,8 +57,9 @@ class ExportForm(forms.Form):
     authority = forms.ModelChoiceField(
         label=_("authority"), queryset=ContractingAuthority.objects.order_by("name"), to_field_name="uuid"
     )
-    period_start = forms.DateField(label=_("period start"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = forms.DateField(label=_("period end"), widget=forms.DateInput(attrs={"type": "date"}))
+    # <input type=date> takes and sends ISO dates (the browser shows them the reader's way)
+    period_start = forms.DateField(label=_("period start"), widget=ISO_DATE_INPUT)
+    period_end = forms.DateField(label=_("period end"), widget=ISO_DATE_INPUT)
     language = forms.ChoiceField(label=_("language"), choices=[("nl", _("Dutch")), ("en", _("English"))])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -73,7 +76,7 @@ class ExportForm(forms.Form):
 
 
 class AsOfDateForm(forms.Form):
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(label=_("date"), widget=ISO_DATE_INPUT)
 
 
 # --------------------------------------------------------------------------- the exports

@@ -28,7 +28,7 @@ from compliance.conditions.services import evaluations_as_of
 from compliance.conditions.subjects import subject_authority
 from compliance.models import Condition, ConditionEvaluation, ConditionRequirement
 from contracting.models import CostModel, IndexationRun, Product, Tariff
-from core import clock
+from core import clock, labels
 
 SUBJECT_TYPES = (
     "contracting.agreement",
@@ -47,6 +47,10 @@ class TariffAsOf:
     basis: str  # "provisional" / "definitive" / "" (not indexed) / "unknown" (not yet set)
     indexation_pct: Decimal | None
     real_price: Decimal | None
+
+    @property
+    def basis_label(self) -> str:
+        return labels.choice_label(IndexationRun, "basis", self.basis) if self.basis != "unknown" else ""
 
     @property
     def meets_real_price(self) -> bool | None:

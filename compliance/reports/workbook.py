@@ -47,16 +47,18 @@ from compliance.reports.scope import (
     signal_scope,
 )
 from contracting.models import AgreementStatus, BudgetCeiling, CostModel, IndexationRun, Law, Provider, Tariff
+from core import formatting, labels
 from core.dates import add_months
 from core.spreadsheets import FORMULA_TRIGGERS, ILLEGAL_CHARACTERS, text_into, xlsx_text
 
 CHUNK = 2000
 
-EURO_FORMAT = '"€" #,##0.00;[Red]-"€" #,##0.00'
-DATE_FORMAT = "dd-mm-yyyy"
-DATETIME_FORMAT = "dd-mm-yyyy hh:mm:ss"
-PERCENT_FORMAT = "0.00##"
-NUMBER_FORMAT = "#,##0.###"
+# numbers stay numbers; the reader's spreadsheet shows them in its locale with these formats
+EURO_FORMAT = formatting.WORKBOOK_MONEY
+DATE_FORMAT = formatting.WORKBOOK_DATE
+DATETIME_FORMAT = formatting.WORKBOOK_DATETIME
+PERCENT_FORMAT = formatting.WORKBOOK_PERCENT
+NUMBER_FORMAT = formatting.WORKBOOK_NUMBER
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -327,7 +329,7 @@ def condition_matrix_sheet(wb: Workbook, authority: Any) -> int:
     """Providers × active conditions: the worst current outcome over the provider's subjects, coloured."""
     conditions = list(Condition.objects.filter(is_active=True).order_by("category", "code"))
     columns = [Column(_("Provider"), 36), Column(_("KvK number"), 12)]
-    columns += [Column(c.code, max(12, min(len(c.code) + 2, 28))) for c in conditions]
+    columns += [Column(c.title, max(14, min(len(c.title) + 2, 32))) for c in conditions]
     sheet = SheetWriter(wb, _("Condition matrix"), columns)
     outcomes = _label(EvaluationOutcome.choices)
     providers = provider_scope(authority).order_by("name").only("pk", "name", "kvk_number")
@@ -430,8 +432,7 @@ def signals_sheet(wb: Workbook, authority: Any, start: datetime.date, end: datet
         [
             Column(_("Provider"), 34),
             Column(_("KvK number"), 12),
-            Column(_("Rule"), 26),
-            Column(_("Title"), 40),
+            Column(_("Rule"), 40),
             Column(_("Period start"), 12, DATE_FORMAT),
             Column(_("Period end"), 12, DATE_FORMAT),
             Column(_("Severity"), 10),
@@ -449,7 +450,6 @@ def signals_sheet(wb: Workbook, authority: Any, start: datetime.date, end: datet
             "provider__name",
             "provider__kvk_number",
             "rule",
-            "rule",
             "period_start",
             "period_end",
             "severity",
@@ -460,11 +460,11 @@ def signals_sheet(wb: Workbook, authority: Any, start: datetime.date, end: datet
     )
     for row in rows.iterator(chunk_size=CHUNK):
         values = list(row)
-        if values[3] not in titles:
-            titles[values[3]] = rule_title(values[3])
-        values[3] = titles[values[3]]
-        values[6] = severities.get(values[6], values[6])
-        values[8] = statuses.get(values[8], values[8])
+        if values[2] not in titles:
+            titles[values[2]] = rule_title(values[2])
+        values[2] = titles[values[2]]
+        values[5] = severities.get(values[5], values[5])
+        values[7] = statuses.get(values[7], values[7])
         sheet.append(values)
     sheet.close()
     return sheet.rows
@@ -484,7 +484,7 @@ def tariffs_sheet(wb: Workbook, authority: Any, start: datetime.date, end: datet
             Column(_("Reële prijs per unit"), 15, EURO_FORMAT),
             Column(_("Difference"), 15, EURO_FORMAT),
             Column(_("At least the reële prijs"), 12),
-            Column(_("Indexation (%)"), 12, PERCENT_FORMAT),
+            Column(_("Indexation"), 12, PERCENT_FORMAT),
             Column(_("Indexation basis"), 22),
             Column(_("CAO"), 24),
             Column(_("Scale"), 8),
@@ -516,7 +516,7 @@ def tariffs_sheet(wb: Workbook, authority: Any, start: datetime.date, end: datet
                 real,
                 (tariff.amount - real) if real is not None else None,
                 None if real is None else (yes if tariff.amount >= real else no),
-                tariff.indexation_pct,
+                None if tariff.indexation_pct is None else tariff.indexation_pct / 100,
                 bases.get(tariff.indexation_run.basis, "") if tariff.indexation_run else None,
                 cost.cao if cost else None,
                 cost.scale if cost else None,
@@ -563,6 +563,11 @@ def transition_log_sheet(wb: Workbook, authority: Any, start: datetime.date, end
     for row in rows.iterator(chunk_size=CHUNK):
         values = [v if v != "" else None for v in row]
         values[0] = row[0].astimezone(tz).replace(tzinfo=None, microsecond=0)
+        subject_type = row[3]
+        values[2] = labels.event_label(row[2])
+        values[3] = labels.model_label(subject_type) or None
+        values[5] = labels.state_label(subject_type, row[5]) or None
+        values[6] = labels.state_label(subject_type, row[6]) or None
         sheet.append(values)
     sheet.close()
     return sheet.rows

@@ -122,6 +122,8 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
+# The authority that runs this installation, shown next to the product's name in the admin's header.
+AUTHORITY_NAME = env.str("AUTHORITY_NAME", default="")
 USE_I18N = True
 USE_TZ = True
 

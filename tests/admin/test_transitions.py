@@ -312,7 +312,7 @@ def test_change_page_shows_the_transition_history(client_for, auditor, officer):
     response = client_for(auditor).get(change_url(procedure))
     # then
     [entry] = response.context["transition_history"]
-    assert (entry["event"], entry["actor"], entry["reason"]) == (
+    assert (entry.event, entry.actor_name, entry.reason) == (
         "procedure.consultation_started",
         officer.username,
         "Eerste overleg gepland",

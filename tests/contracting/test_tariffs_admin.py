@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from contracting.models import Tariff
+from core import formatting
 from tests import factories
 from tests.admin.helpers import change_url, changelist_url
 
@@ -36,8 +37,8 @@ def test_changelist_flags_tariffs_below_the_real_price(client_for, officer):
     response = client_for(officer).get(changelist_url(Tariff))
     # then
     rows = fair_pay_rows(response)
-    assert rows[below.product.code] == (f"€ {real_price:.2f}", False)
-    assert rows[fair.product.code] == (f"€ {other.real_price:.2f}", True)
+    assert rows[below.product.code] == (formatting.money(real_price), False)
+    assert rows[fair.product.code] == (formatting.money(other.real_price), True)
     assert rows[unknown.product.code] == ("–", None)
     assert response.content.count(b"icon-no.svg") == 1
 
@@ -52,7 +53,7 @@ def test_change_page_shows_the_real_price(client_for, auditor):
     response = client_for(auditor).get(change_url(tariff))
     # then
     assert response.status_code == 200
-    assert f"{cost.real_price:.2f}".encode() in response.content
+    assert formatting.money(cost.real_price).encode() in response.content
     assert b"icon-no.svg" in response.content
 
 
@@ -62,4 +63,4 @@ def test_cost_model_changelist_shows_the_computed_real_price(client_for, officer
     # when
     response = client_for(officer).get(changelist_url(type(cost)))
     # then
-    assert f"€ {cost.real_price:.2f}".encode() in response.content
+    assert formatting.money(cost.real_price).encode() in response.content

@@ -70,3 +70,17 @@ def test_template_filters():
         Context({"a": Decimal("1234.5"), "p": Decimal("4.7"), "d": datetime.date(2026, 3, 1), "n": None})
     )
     assert rendered == "€\u00a01.234,50 4,7% 1 maart 2026 –"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (datetime.date(2025, 1, 1), datetime.date(2025, 12, 31), "2025"),
+        (datetime.date(2025, 1, 1), datetime.date(2025, 1, 31), "januari 2025"),
+        (datetime.date(2025, 4, 1), datetime.date(2025, 6, 30), "K2 2025"),
+        (datetime.date(2025, 1, 10), datetime.date(2025, 3, 15), "10-01-2025 – 15-03-2025"),
+    ],
+)
+def test_a_period_the_short_way(start, end, expected):
+    with translation.override("nl"):
+        assert formatting.period_short(start, end) == expected

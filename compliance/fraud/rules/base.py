@@ -20,7 +20,7 @@ from compliance.models import (
     ProviderAnnualFigures,
 )
 from contracting.models import BoardMember, ProductCategory, Provider, Unit, WntNorm
-from core import clock
+from core import clock, formatting
 
 D = DeclarationLine._meta.db_table
 A = AllocationLine._meta.db_table
@@ -141,8 +141,13 @@ def show(value: Any, places: int = 0) -> str:
     return formats.number_format(round(float(value), places), places, use_l10n=True, force_grouping=True)
 
 
+def show_date(value: str | None) -> str:
+    """A date stored in the evidence (ISO, as data) for an explanation: ``02-03-2025``."""
+    return formatting.date_short(datetime.date.fromisoformat(value)) if value else formatting.MISSING
+
+
 def period_label(run: "RunContext") -> str:
-    return f"{run.period_start:%d-%m-%Y} – {run.period_end:%d-%m-%Y}"
+    return f"{formatting.date_short(run.period_start)} – {formatting.date_short(run.period_end)}"
 
 
 class Rule:

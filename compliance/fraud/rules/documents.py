@@ -17,6 +17,7 @@ from compliance.fraud.rules.base import (
     RunContext,
     number,
     show,
+    show_date,
 )
 from compliance.models import SignalSeverity
 
@@ -98,7 +99,7 @@ class DocumentsOverdueOrRejected(Rule):
                 % {
                     "n": show(e["overdueDocuments"]),
                     "days": show(e["daysOverdue"]),
-                    "due": e["oldestDueDate"],
+                    "due": show_date(e["oldestDueDate"]),
                 }
             )
         if e["repeatedlyRejectedDocuments"]:
@@ -106,4 +107,7 @@ class DocumentsOverdueOrRejected(Rule):
                 _("%(n)s documents were rejected repeatedly (up to %(most)s times)")
                 % {"n": show(e["repeatedlyRejectedDocuments"]), "most": show(e["mostRejections"])}
             )
-        return _("On %(date)s: %(parts)s.") % {"date": e["referenceDate"], "parts": "; ".join(parts)}
+        return _("On %(date)s: %(parts)s.") % {
+            "date": show_date(e["referenceDate"]),
+            "parts": "; ".join(parts),
+        }

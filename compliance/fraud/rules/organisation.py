@@ -19,6 +19,7 @@ from compliance.fraud.rules.base import (
     revenue_cte,
     shift_year,
     show,
+    show_date,
 )
 from compliance.models import SignalSeverity
 
@@ -111,7 +112,7 @@ class YoungOrganisationRisk(Rule):
                     "founded on %(founded)s and declared € %(amount)s in %(period)s (€ %(previous)s a year earlier)"
                 )
                 % {
-                    "founded": e["foundedOn"],
+                    "founded": show_date(e["foundedOn"]),
                     "amount": show(e["amount"]),
                     "period": e["period"],
                     "previous": show(e["previousAmount"]),

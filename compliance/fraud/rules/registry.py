@@ -12,6 +12,7 @@ from compliance.fraud.rules.finance import ExecutivePayAboveWnt, LowWageRatio, P
 from compliance.fraud.rules.organisation import YoungOrganisationRisk
 from compliance.fraud.rules.peers import CostPerClientOutlier, RevenueGrowthOutlier
 from compliance.fraud.rules.volume import DeclaredAboveAllocated, DeclaredOutsideAllocation
+from core import labels
 
 RULES: dict[str, Rule] = {
     rule.code: rule
@@ -31,9 +32,11 @@ RULES: dict[str, Rule] = {
 }
 
 
+labels.codes_named("fraud_rule", {code: rule.title for code, rule in RULES.items()})
+
+
 def rule_title(code: str) -> str:
-    rule = RULES.get(code)
-    return str(rule.title) if rule else code
+    return labels.code_label("fraud_rule", code)
 
 
 def validate_thresholds(code: str, thresholds: dict[str, Any]) -> dict[str, float]:

@@ -33,12 +33,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
+from compliance.conditions.display import evidence_label, evidence_text
 from compliance.models import ConditionEvaluation, EvaluationOutcome
 from compliance.reports.meta import ReportMeta
+from core import formatting, labels
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -53,7 +54,7 @@ OUTCOME_COLOURS = {
 SERIES_COLOURS = [colors.HexColor(c) for c in ("#1F4E78", "#C55A11", "#548235", "#7030A0", "#BF9000")]
 
 # The standard PDF fonts cover Windows-1252 only; a few characters our texts use are spelled out.
-REPLACEMENTS = {"→": "->", "←": "<-", "≥": ">=", "≤": "<=", "✓": "v", "✗": "x"}
+REPLACEMENTS = {"−": "-", "→": "->", "←": "<-", "≥": ">=", "≤": "<=", "✓": "v", "✗": "x"}
 
 
 def clean(value: Any) -> str:
@@ -66,18 +67,16 @@ def clean(value: Any) -> str:
 
 
 def fmt_date(value: datetime.date | None) -> str:
-    return f"{value:%d-%m-%Y}" if value else "–"
+    return formatting.date_short(value)
 
 
 def fmt_time(value: datetime.datetime | None) -> str:
-    return f"{timezone.localtime(value):%d-%m-%Y %H:%M}" if value else "–"
+    """Local time (Europe/Amsterdam): ``03-12-2026 17:00``."""
+    return formatting.datetime_short(value)
 
 
 def fmt_euro(value: Decimal | None) -> str:
-    if value is None:
-        return "–"
-    text = f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"€ {text}"
+    return formatting.money(value)
 
 
 def label_of(choices: Any, value: str) -> str:
@@ -254,10 +253,13 @@ def timeline_rows(events: Iterable[AuditEvent]) -> Iterable[list[Any]]:
     for event in events:
         change = ""
         if event.from_state or event.to_state:
-            change = f"{event.from_state or '–'} -> {event.to_state or '–'}"
+            change = (
+                f"{labels.state_label(event.subject_type, event.from_state) or '–'} -> "
+                f"{labels.state_label(event.subject_type, event.to_state) or '–'}"
+            )
         yield [
             fmt_time(event.occurred_at),
-            event.event,
+            labels.event_label(event.event),
             event.subject_repr,
             change,
             event.actor_name,
@@ -293,11 +295,11 @@ def add_evaluations(
             key = item.get("uuid") or repr(sorted(item.items()))
             if key not in evidence:
                 evidence[key] = (len(evidence) + 1, item)
-            refs.append(f"[{evidence[key][0]}] {item.get('kind', '')}")
+            refs.append(f"[{evidence[key][0]}] {evidence_label(item.get('kind', ''))}")
         rows.append(
             [
                 e.subject_repr,
-                f"{e.condition.code}\n{e.condition.title}",
+                e.condition.title,
                 label_of(EvaluationOutcome.choices, e.outcome),
                 fmt_time(e.evaluated_at),
                 reasons_text(e.reasons),
@@ -316,12 +318,7 @@ def add_evaluations(
         [_("Evidence"), _("Record"), _("SHA-256")],
         (
             [
-                f"[{number}] "
-                + ", ".join(
-                    f"{k}={v}"
-                    for k, v in sorted(item.items())
-                    if k not in ("uuid", "sha256") and v is not None
-                ),
+                f"[{number}] {evidence_text(item)}",
                 item.get("uuid") or "–",
                 item.get("sha256") or "–",
             ]
@@ -341,7 +338,7 @@ def line_chart(points: list[datetime.date], series: list[tuple[str, list[float]]
     chart.x, chart.y = 12 * mm, 14 * mm
     chart.width, chart.height = FRAME_WIDTH - 50 * mm, 48 * mm
     chart.data = [values for _label, values in series] or [[0]]
-    chart.categoryAxis.categoryNames = [f"{p:%m-%Y}" for p in points]
+    chart.categoryAxis.categoryNames = [formatting.date_short(p)[3:] for p in points]  # mm-yyyy
     chart.categoryAxis.labels.angle = 45
     chart.categoryAxis.labels.boxAnchor = "ne"
     chart.categoryAxis.labels.fontSize = 6
@@ -400,7 +397,7 @@ def spend_chart(names: list[str], ceilings: list[float], spend: list[float], tit
     chart.categoryAxis.labels.fontSize = 6
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontSize = 6
-    chart.valueAxis.labelTextFormat = lambda v: f"{v / 1000:,.0f}k"
+    chart.valueAxis.labelTextFormat = lambda v: f"{formatting.number(round(v / 1000))}k"
     chart.bars[0].fillColor = colors.HexColor("#BDD7EE")
     chart.bars[1].fillColor = SERIES_COLOURS[1]
     drawing.add(chart)

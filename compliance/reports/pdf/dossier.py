@@ -13,6 +13,7 @@ from audit.models import AuditEvent
 from coalitions.models import Membership
 from compliance.audience import audit_events_visible_to, sees_investigations, signals_visible_to
 from compliance.conditions.selectors import latest_evaluations
+from compliance.fraud.rules import rule_title
 from compliance.models import AccountabilityDocument, FraudSignal, SignalSeverity, SignalStatus
 from compliance.reports.history import subject_as_of
 from compliance.reports.meta import ReportMeta
@@ -26,6 +27,7 @@ from compliance.reports.pdf.common import (
     label_of,
 )
 from contracting.models import Agreement, Application, IndexationRun, Provider
+from core import formatting, labels
 
 
 def provider_agreements(provider: Provider):
@@ -95,7 +97,7 @@ def provider_dossier(
             (_("Founding date"), fmt_date(provider.founded_on)),
             (_("Address"), " ".join(x for x in (provider.street, provider.postal_code, provider.city) if x)),
             (_("Domains"), ", ".join(domains)),
-            (_("FTE"), provider.fte),
+            (_("FTE"), formatting.number(provider.fte)),
             (_("Parent organisation"), provider.parent.name if provider.parent else "–"),
             (_("Identifier"), provider.uuid),
         ],
@@ -123,7 +125,8 @@ def provider_dossier(
                 a.party,
                 a.get_status_display(),
                 f"{fmt_date(a.start_date)} – {fmt_date(a.end_date)}",
-                f"{a.extensions_used}/{a.max_extensions} × {a.extension_months} mnd",
+                _("%(used)s of %(max)s × %(months)s months")
+                % {"used": a.extensions_used, "max": a.max_extensions, "months": a.extension_months},
                 a.procedure.reference if a.procedure else "–",
             ]
             for a in agreements
@@ -236,10 +239,10 @@ def add_signals(report: Report, signals: Iterable[FraudSignal]) -> None:
         [_("Rule"), _("Period"), _("Severity"), _("Score"), _("Status"), _("Explanation")],
         (
             [
-                s.rule,
+                rule_title(s.rule),
                 f"{fmt_date(s.period_start)} – {fmt_date(s.period_end)}",
                 label_of(SignalSeverity.choices, s.severity),
-                s.score,
+                formatting.number(s.score),
                 label_of(SignalStatus.choices, s.status),
                 s.explanation,
             ]
@@ -261,7 +264,8 @@ def add_as_of(report: Report, as_of: Any) -> None:
         pairs.append(
             (
                 _("Last recorded event"),
-                f"{fmt_time(as_of.last_event.occurred_at)} {as_of.last_event.event} ({as_of.last_event.actor_name})",
+                f"{fmt_time(as_of.last_event.occurred_at)} {labels.event_label(as_of.last_event.event)} "
+                f"({as_of.last_event.actor_name})",
             )
         )
     if as_of.term:
@@ -296,7 +300,7 @@ def add_tariffs(report: Report, tariffs: Iterable[Any]) -> None:
                 fmt_euro(t.amount) if t.amount is not None else _("not set yet"),
                 fmt_euro(t.real_price),
                 "–" if t.meets_real_price is None else (yes if t.meets_real_price else no),
-                f"{t.indexation_pct:.2f}% ({label_of(IndexationRun.Basis.choices, t.basis)})"
+                f"{formatting.percent(t.indexation_pct, 2)} ({label_of(IndexationRun.Basis.choices, t.basis)})"
                 if t.basis
                 else "–",
             ]

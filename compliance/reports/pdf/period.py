@@ -19,6 +19,7 @@ from compliance.models import (
     EvaluationOutcome,
     SignalStatus,
 )
+from compliance.reports.history import states_at
 from compliance.reports.meta import ReportMeta
 from compliance.reports.pdf.common import (
     Report,
@@ -38,7 +39,7 @@ from contracting.models import (
     Procedure,
     ProcedureStatus,
 )
-from core import clock
+from core import clock, formatting, labels
 
 
 def month_ends(start: datetime.date, end: datetime.date, limit: int = 24) -> list[datetime.date]:
@@ -151,6 +152,12 @@ def spend_per_agreement(
     )
 
 
+def agreement_state_label(state: str | None) -> str:
+    if state is None:
+        return _("not yet recorded at the end of the period")
+    return label_of(AgreementStatus.choices, state)
+
+
 def period_report(
     out: IO[bytes], *, authority: Any, start: datetime.date, end: datetime.date, meta: ReportMeta
 ) -> None:
@@ -166,7 +173,15 @@ def period_report(
     signals = signal_scope(authority, start, end)
     documents = AccountabilityDocument.objects.filter(provider__in=providers)
     report.heading(_("Key figures"))
-    status_counts = Counter(a.status for a in agreements)
+    # states as they stood at the end of the period (from the audit trail), not as they are today; an
+    # agreement recorded only after the period has no state then (a named state, not today's)
+    period_end = clock.end_of_day(end)
+    state_of = states_at(agreements, period_end)
+    status_counts = Counter(state_of.values())
+    memberships = list(Membership.objects.filter(coalition__authority=authority))
+    documents_then = list(documents.only("pk", "uuid", "created_at", "status"))
+    membership_states = Counter(states_at(memberships, period_end).values())
+    document_states = Counter(states_at(documents_then, period_end).values())
     report.facts(
         [
             (_("Authority"), authority.name),
@@ -174,20 +189,15 @@ def period_report(
             (_("Providers with a relationship"), providers.count()),
             (_("Agreements running in the period"), len(agreements)),
             *(
-                (f"  {label_of(AgreementStatus.choices, status)}", n)
-                for status, n in sorted(status_counts.items())
+                (f"  {agreement_state_label(status)}", n)
+                for status, n in sorted(status_counts.items(), key=lambda item: item[0] or "")
             ),
             (
                 _("Procedures"),
                 Procedure.objects.filter(authority=authority).exclude(status=ProcedureStatus.DRAFT).count(),
             ),
-            (
-                _("Active coalition memberships"),
-                Membership.objects.filter(
-                    coalition__authority=authority, status=MembershipStatus.ACTIVE
-                ).count(),
-            ),
-            (_("Accepted documents"), documents.filter(status=DocumentStatus.ACCEPTED).count()),
+            (_("Active coalition memberships"), membership_states[MembershipStatus.ACTIVE]),
+            (_("Accepted documents"), document_states[DocumentStatus.ACCEPTED]),
             (
                 _("Overdue documents"),
                 documents.filter(
@@ -244,10 +254,7 @@ def period_report(
     statuses = [s for s, _l in SignalStatus.choices]
     report.table(
         [_("Category"), *(label_of(SignalStatus.choices, s) for s in statuses), _("Total")],
-        (
-            [f"{rule_title(cat)} ({cat})", *(per_status[cat][s] for s in statuses), n]
-            for cat, n in per_category
-        ),
+        ([rule_title(cat), *(per_status[cat][s] for s in statuses), n] for cat, n in per_category),
         [30, 12, 12, 12, 12, 10],
         empty=_("No fraud signals in the period."),
     )
@@ -277,10 +284,12 @@ def period_report(
             [
                 a.reference,
                 a.party,
-                a.get_status_display(),
+                agreement_state_label(state_of[a.pk]),
                 fmt_euro(ceilings.get(a.pk)),
                 fmt_euro(spend.get(a.pk, Decimal(0))),
-                f"{100 * spend.get(a.pk, 0) / ceilings[a.pk]:.1f}%" if ceilings.get(a.pk) else "–",
+                formatting.percent(spend.get(a.pk, 0) / ceilings[a.pk], fraction=True)
+                if ceilings.get(a.pk)
+                else formatting.MISSING,
             ]
             for a in agreements
         ),
@@ -296,6 +305,9 @@ def period_report(
         .order_by("event")
     )
     report.table(
-        [_("Event"), _("Number")], ([e, n] for e, n in per_event), [70, 30], empty=_("No recorded events.")
+        [_("Event"), _("Number")],
+        ([labels.event_label(e), n] for e, n in per_event),
+        [70, 30],
+        empty=_("No recorded events."),
     )
     report.build(out)

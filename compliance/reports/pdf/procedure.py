@@ -20,7 +20,15 @@ from compliance.reports.pdf.common import (
     fmt_time,
     label_of,
 )
-from contracting.models import Agreement, Application, ApplicationStatus, CostModel, Procedure, Tariff
+from contracting.models import (
+    Agreement,
+    Application,
+    ApplicationStatus,
+    AssessmentStep,
+    CostModel,
+    Procedure,
+    Tariff,
+)
 from core import clock
 
 
@@ -79,10 +87,9 @@ def procedure_report(out: IO[bytes], *, procedure: Procedure, meta: ReportMeta) 
     report.heading(_("Condition set"))
     requirements = ConditionRequirement.objects.filter(procedure=procedure).select_related("condition")
     report.table(
-        [_("Code"), _("Condition"), _("Category"), _("Mandatory"), _("Decided by")],
+        [_("Condition"), _("Category"), _("Mandatory"), _("Decided by")],
         (
             [
-                r.condition.code,
                 r.condition.title,
                 r.condition.get_category_display(),
                 yes if r.condition.mandatory else no,
@@ -90,7 +97,7 @@ def procedure_report(out: IO[bytes], *, procedure: Procedure, meta: ReportMeta) 
             ]
             for r in requirements
         ),
-        [20, 35, 15, 10, 20],
+        [45, 20, 12, 23],
         empty=_("No conditions."),
     )
 
@@ -156,7 +163,10 @@ def procedure_report(out: IO[bytes], *, procedure: Procedure, meta: ReportMeta) 
                     a.assessed_by.get_username(),
                     fmt_time(a.assessed_at),
                 ]
-                for a in sorted(application.assessments.all(), key=lambda a: a.step)
+                for a in sorted(
+                    application.assessments.all(),
+                    key=lambda a: (AssessmentStep.values.index(a.step), a.assessed_at),
+                )
             ),
             [22, 8, 42, 12, 14],
             empty=_("Not assessed."),

@@ -447,7 +447,18 @@ class DemoSeed:
         )
 
     def create_prices(self, authority: ContractingAuthority, year: int, *, raise_factor=Decimal(1)) -> None:
-        """Cost models (reële prijs) and tariffs at or just above it for the given year."""
+        """Cost models (reële prijs) and tariffs at or just above it for the given year, recorded in the
+        autumn before that year (as an authority sets them), so that the history "as of a date" knows them
+        from then on; a year whose autumn is still to come is recorded today."""
+        autumn = datetime.date(year - 1, 10, 1)
+        if autumn >= self.today:
+            self._create_prices(authority, year, raise_factor=raise_factor)
+            return
+        tz = ZoneInfo(settings.TIME_ZONE)
+        with clock.travel(datetime.datetime.combine(autumn, datetime.time(8, 0), tzinfo=tz)):
+            self._create_prices(authority, year, raise_factor=raise_factor)
+
+    def _create_prices(self, authority: ContractingAuthority, year: int, *, raise_factor: Decimal) -> None:
         for code, (cao, scale, wage, employer, productivity, overhead, risk) in data.COST_MODELS.items():
             cost = CostModel.objects.create(
                 authority=authority,

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from compliance.conditions.services import conditions_evaluate, waiver_approve
+from compliance.models import DocumentType
 from tests import factories
 from tests.admin.helpers import change_url, changelist_url, requested_waiver
 from tests.compliance.factories import DocumentFactory, agreement_with, condition
@@ -211,7 +212,10 @@ def test_missing_page_lists_the_pending_condition(client_for, auditor, small_reg
         ("anti_discrimination_policy", "pending", [agreement.reference])
     ]
     assert b'data-condition="anti_discrimination_policy" data-outcome="pending"' in response.content
-    assert "anti_discrimination_policy" in response.context["items"][0].reasons[0]
+    assert (
+        DocumentType.objects.get(code="anti_discrimination_policy").name
+        in response.context["items"][0].reasons[0]
+    )
 
 
 def test_missing_page_of_a_compliant_provider_says_nothing_is_missing(client_for, officer, small_region):

@@ -9,20 +9,31 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from django.utils import translation
+
 from compliance.conditions.services import waiver_approve, waiver_reject, waiver_request
+from compliance.fraud.rules import rule_title
 from compliance.fraud.services import ikz_report_record, ikz_request_record, signal_start_investigation
 from compliance.reports.services import export_request
-from core import clock
+from core import clock, labels
 from tests import factories
 from tests.compliance.factories import FraudSignalFactory, condition
 from tests.compliance.reports.world import build_world
 
 pytestmark = pytest.mark.django_db
 
+
+def en(code: str) -> str:
+    """An event's or a fraud rule's words in English (the language these PDFs are made in)."""
+    with translation.override("en"):
+        return labels.event_label(code) if "." in code else rule_title(code)
+
+
 SECRETS = (
     "Fraud signals",
     "fraudsignal",
     "declared_above_allocated",
+    "Declared volume above the allocated volume",  # the rule's title
     "Meer gedeclareerd dan toegewezen.",
     "Onderzoek gestart door team handhaving",
     "IKZ",
@@ -106,9 +117,9 @@ def test_a_provider_user_reads_their_dossier_without_investigations_or_deliberat
         assert compact(secret) not in compact(text), secret
     # but the history of their own relationship is there, with the decisions about it
     assert "Timeline of the relationship" in text
-    assert "agreement.suspended" in text and "Onderzoek naar declaraties" in text
-    assert "application.rejected" in text and "Geschiktheidseis niet gehaald." in text
-    assert compact("waiver.approved") in compact(text)
+    assert en("agreement.suspended") in text and "Onderzoek naar declaraties" in text
+    assert en("application.rejected") in text and "Geschiktheidseis niet gehaald." in text
+    assert compact(en("waiver.approved")) in compact(text)
     assert compact("Ontheffing verleend na de fusie") in compact(text)
 
 
@@ -117,10 +128,10 @@ def test_officers_and_auditors_read_the_whole_dossier(world, role, request):
     text = compact(dossier_text(world, request.getfixturevalue(role)))
     for expected in (
         "Fraud signals",
-        "declared_above_allocated",
+        en("declared_above_allocated"),
         "Meer gedeclareerd dan toegewezen.",
-        "fraudsignal.investigation_started",
-        "fraudsignal.reported_to_ikz",
+        en("fraudsignal.investigation_started"),
+        en("fraudsignal.reported_to_ikz"),
         "Onderzoek gestart door team handhaving",
         "rechercheur-fraude",
         "Ontheffing nog in beraad",
@@ -133,4 +144,4 @@ def test_officers_and_auditors_read_the_whole_dossier(world, role, request):
 def test_a_dossier_made_by_the_system_reads_everything(world):
     # a management command run on the server, without a user
     text = compact(dossier_text(world, None, as_system=True))
-    assert compact("fraudsignal.investigation_started") in text
+    assert compact(en("fraudsignal.investigation_started")) in text

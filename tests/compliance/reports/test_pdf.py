@@ -6,14 +6,22 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditEvent
+from compliance.fraud.rules import rule_title
 from compliance.reports.services import export_request
-from core import clock
+from core import clock, formatting, labels
+from tests.compliance.factories import condition
 from tests.compliance.reports.world import build_world
 
 pytestmark = pytest.mark.django_db
+
+
+def en(code: str) -> str:
+    """An event's or a fraud rule's words in English (the language these PDFs are made in)."""
+    with translation.override("en"):
+        return labels.event_label(code) if "." in code else rule_title(code)
 
 
 @pytest.fixture(autouse=True)
@@ -62,15 +70,15 @@ def test_the_provider_dossier(world, auditor):
     assert "Coalitie Jeugd Testdam" in text and "Lead contractor (penvoerder) Active" in text
     assert "BA-2026-01 Begeleiding Testdam" in text and "Rejected" in text
     # condition results with the evidence and its hash
-    assert "anti_discrimination_policy" in text and "Satisfied" in text
+    assert condition("anti_discrimination_policy").title in text and "Satisfied" in text
     assert str(world.document.uuid) in text
     assert world.document.sha256 in text
     # signals and the timeline with reasons and hashes
-    assert "declared_above_allocated" in text and "Meer gedeclareerd dan toegewezen." in text
+    assert en("declared_above_allocated") in text and "Meer gedeclareerd dan toegewezen." in text
     suspended = AuditEvent.objects.get(event="agreement.suspended")
-    assert "agreement.suspended" in text and "Onderzoek naar declaraties" in text
+    assert en("agreement.suspended") in text and "Onderzoek naar declaraties" in text
     assert suspended.hash[:12] in text
-    assert "application.rejected" in text
+    assert en("application.rejected") in text
 
 
 def test_the_provider_dossier_as_of_a_past_date(world, auditor):
@@ -85,7 +93,7 @@ def test_the_provider_dossier_as_of_a_past_date(world, auditor):
 def test_the_procedure_report(world, auditor):
     _export, text, _reader = make("procedure_report", {"procedure": str(world.procedure.uuid)}, auditor)
     assert "BA-2026-01 Begeleiding Testdam" in text
-    assert "procedure.opened" in text and "consultation -> open" in text  # timeline
+    assert en("procedure.opened") in text and "Consultation -> Open for applications" in text  # timeline
     assert "Round 1" in text and "Tarief volgt de reële prijs." in text  # consultation round
     assert "Cliëntenpanel: let op wachttijden." in text  # panel advice
     assert "Zorg Noord B.V. – Rejected" in text  # the application and its outcome
@@ -108,8 +116,10 @@ def test_the_period_report_with_charts(world, auditor):
     assert f"Gemeente Testdam, 01-01-{year} – 31-12-{year}" in text
     assert "Condition compliance over time" in text
     assert f"30-11-{year}" in text or f"31-12-{year}" in text  # the monthly points
-    assert "Fraud signals per category" in text and "declared_above_allocated" in text
+    assert "Fraud signals per category" in text and en("declared_above_allocated") in text
     assert "Spend against budget ceiling per agreement" in text
-    assert "WMO-TESTDAM-1 Zorg Noord B.V. Suspended € 125.000,00 € 0,00" in text
-    assert "agreement.suspended 1" in text
+    with translation.override("en"):  # amounts the way the report's language writes them
+        row = f"WMO-TESTDAM-1 Zorg Noord B.V. Suspended {formatting.money(125000)} {formatting.money(0)}"
+    assert " ".join(row.split()) in text
+    assert f"{en('agreement.suspended')} 1" in text
     assert len(reader.pages) >= 2
