@@ -66,6 +66,7 @@ from compliance.models import (
     ProviderAnnualFigures,
 )
 from contracting import services
+from contracting.indexation import tariff_path
 from contracting.models import (
     Agreement,
     Application,
@@ -75,6 +76,7 @@ from contracting.models import (
     ConsultationRound,
     ContractingAuthority,
     CostModel,
+    IndexMethod,
     Kpi,
     Law,
     Lot,
@@ -446,7 +448,7 @@ class DemoSeed:
             ),
         )
 
-    def create_prices(self, authority: ContractingAuthority, year: int, *, raise_factor=Decimal(1)) -> None:
+    def create_prices(self, authority: ContractingAuthority, year: int) -> None:
         """Cost models (reële prijs) and tariffs at or just above it for the given year."""
         for code, (cao, scale, wage, employer, productivity, overhead, risk) in data.COST_MODELS.items():
             cost = CostModel.objects.create(
@@ -455,7 +457,7 @@ class DemoSeed:
                 year=year,
                 cao=cao,
                 scale=scale,
-                hourly_wage=(Decimal(wage) * raise_factor).quantize(CENT),
+                hourly_wage=Decimal(wage),
                 employer_costs_pct=Decimal(employer),
                 productivity_pct=Decimal(productivity),
                 overhead_pct=Decimal(overhead),
@@ -643,8 +645,11 @@ class DemoSeed:
         ref = f"RR-WMO-BA-{start.year}"
         self.conditions[ref] = WMO_CONDITIONS
         # prices for the year of consultation and admission, and the first two contract years
-        for offset in range(3):
-            self.create_prices(self.region, start.year - 1 + offset, raise_factor=data.CAO_RAISE**offset)
+        # the later years follow the VNG provider index through the indexation service; a year whose
+        # index is not published yet (2026 in the demo) stays at the level before, provisional
+        self.create_prices(self.region, start.year - 1)
+        for year in (start.year, start.year + 1):
+            services.tariffs_index(authority=self.region, year=year, actor=self.inkoper)
 
         def d(days: int) -> datetime.date:
             return start + datetime.timedelta(days=days)
@@ -999,7 +1004,13 @@ class DemoSeed:
             year=year,
             cao=cao,
             scale=scale,
-            hourly_wage=(Decimal(wage) * data.CAO_RAISE * data.CAO_RAISE).quantize(CENT),
+            # the demo's base wage carried along the published VNG provider index (unpublished years: as before)
+            hourly_wage=tariff_path(
+                amount=Decimal(wage),
+                from_year=self.today.year - 2,
+                to_year=year,
+                method=IndexMethod.VNG_PROVIDER_INDEX,
+            )[-1].amount,
             employer_costs_pct=Decimal(employer),
             productivity_pct=Decimal(productivity),
             overhead_pct=Decimal(overhead),
