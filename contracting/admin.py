@@ -28,7 +28,7 @@ from compliance.conditions.admin_panels import (
     ProviderComplianceAdminMixin,
     SubjectConditionsAdminMixin,
 )
-from contracting.indexation import true_up_per_agreement
+from contracting.indexation import true_up_per_agreement, unpublished_years
 from contracting.models import (
     Agreement,
     AgreementStatus,
@@ -42,6 +42,7 @@ from contracting.models import (
     ContractingAuthority,
     CostModel,
     IndexationRun,
+    IndexMethod,
     IndexRate,
     Kpi,
     Lot,
@@ -60,6 +61,7 @@ from contracting.services import (
     APPLICATION_TRANSITIONS,
     PROCEDURE_TRANSITIONS,
     application_assess,
+    index_rate_record,
     tariffs_index,
     tariffs_true_up,
 )
@@ -106,9 +108,32 @@ class WntNormAdmin(DeleteUnreferencedMixin, admin.ModelAdmin):
 
 @admin.register(IndexRate)
 class IndexRateAdmin(DeleteUnreferencedMixin, admin.ModelAdmin):
+    """Reference figures; an officer enters a newly published one with its source (through the
+    service, so that it is in the audit trail)."""
+
     formfield_overrides = URL_AS_HTTPS
-    list_display = ("year", "component", "weight_pct", "provisional_pct", "definitive_pct")
+    list_display = ("year", "component", "weight_pct", "provisional_pct", "definitive_pct", "source")
     list_filter = ("year", "component")
+    fields = ("year", "component", "weight_pct", "provisional_pct", "definitive_pct", "source", "note")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "source" in form.base_fields:  # absent on a read-only view
+            form.base_fields["source"].required = True
+        return form
+
+    def save_model(self, request, obj, form, change):
+        saved = index_rate_record(
+            year=obj.year,
+            component=obj.component,
+            actor=request.user,
+            source=obj.source,
+            provisional_pct=obj.provisional_pct,
+            definitive_pct=obj.definitive_pct,
+            weight_pct=obj.weight_pct,
+            note=obj.note,
+        )
+        obj.pk = saved.pk
 
 
 # --------------------------------------------------------------------------- parties
@@ -303,6 +328,18 @@ class IndexationForm(forms.Form):
         self.fields["authority"].queryset = ContractingAuthority.objects.order_by("name")
 
 
+class IndexForm(IndexationForm):
+    method = forms.ChoiceField(
+        label=_("indexation method"),
+        choices=IndexMethod.choices,
+        initial=IndexMethod.VNG_PROVIDER_INDEX,
+        required=False,
+    )
+    fixed_pct = forms.DecimalField(
+        label=_("fixed indexation (%)"), required=False, max_digits=6, decimal_places=3
+    )
+
+
 INDEXATION_OPERATIONS = {
     # name -> (service, title, help text)
     "index": (
@@ -345,7 +382,12 @@ class IndexationLinksMixin:
     """The indexation buttons above the changelist (tariffs and indexation runs)."""
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "indexation_links": indexation_links(request)}
+        years = Tariff.objects.values_list("year", flat=True).distinct()
+        extra_context = {
+            **(extra_context or {}),
+            "indexation_links": indexation_links(request),
+            "unpublished_index": unpublished_years(years),
+        }
         return super().changelist_view(request, extra_context)
 
 
@@ -418,14 +460,22 @@ class TariffAdmin(NoDeleteMixin, IndexationLinksMixin, admin.ModelAdmin):
             raise PermissionDenied
         service, title, help_text = INDEXATION_OPERATIONS[operation]
         this_year = clock.today().year
+        form_class = IndexForm if operation == "index" else IndexationForm
         if request.method == "POST":
-            form = IndexationForm(request.POST)
+            form = form_class(request.POST)
             if form.is_valid():
+                extra = {}
+                if operation == "index":
+                    extra = {
+                        "method": form.cleaned_data["method"] or IndexMethod.VNG_PROVIDER_INDEX,
+                        "fixed_pct": form.cleaned_data["fixed_pct"],
+                    }
                 try:
                     run = service(
                         authority=form.cleaned_data["authority"],
                         year=form.cleaned_data["year"],
                         actor=request.user,
+                        **extra,
                     )
                 except DomainError as exc:
                     message_domain_error(request, exc)
@@ -439,7 +489,7 @@ class TariffAdmin(NoDeleteMixin, IndexationLinksMixin, admin.ModelAdmin):
                         reverse("admin:contracting_indexationrun_change", args=[quote(run.pk)])
                     )
         else:
-            form = IndexationForm(initial={"year": this_year + 1 if operation == "index" else this_year})
+            form = form_class(initial={"year": this_year + 1 if operation == "index" else this_year})
         context = {
             **self.admin_site.each_context(request),
             "title": title,
@@ -457,8 +507,8 @@ class IndexationRunAdmin(IndexationLinksMixin, ReadOnlyAdmin):
     """A record of what the indexation services did: read-only for everyone. A true-up shows what it
     changed per agreement."""
 
-    list_display = ("authority", "year", "basis", "rate_pct", "applied_by", "created_at")
-    list_filter = ("basis", "year", "authority")
+    list_display = ("authority", "year", "basis", "method", "rate_pct", "applied_by", "created_at")
+    list_filter = ("basis", "method", "year", "authority")
     list_select_related = ("authority", "applied_by")
     search_fields = ("authority__name",)
     date_hierarchy = "created_at"
@@ -466,7 +516,9 @@ class IndexationRunAdmin(IndexationLinksMixin, ReadOnlyAdmin):
         "authority",
         "year",
         "basis",
+        "method",
         "rate_pct",
+        "computation",
         "pretty_components",
         "applied_by",
         "created_at",
@@ -475,7 +527,7 @@ class IndexationRunAdmin(IndexationLinksMixin, ReadOnlyAdmin):
     readonly_fields = fields
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        if obj is not None and obj.basis == IndexationRun.Basis.DEFINITIVE:
+        if obj is not None and (obj.basis == IndexationRun.Basis.DEFINITIVE or obj.differences):
             rows = true_up_per_agreement(obj)
             for row in rows:  # amounts as numbers, so that they are shown the way the user reads them
                 row["lines"] = [
@@ -484,6 +536,21 @@ class IndexationRunAdmin(IndexationLinksMixin, ReadOnlyAdmin):
                 ]
             context["true_up_rows"] = rows
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description=_("computation"))
+    def computation(self, obj: IndexationRun) -> str:
+        """The index step by step (provisional + correction = index), its state and its sources."""
+        figure = obj.components or {}
+        if "state" not in figure:
+            return formatting.MISSING
+        state = figure["state"]
+        text = figure.get("explanation") or formatting.MISSING
+        if state == "not_published":
+            text = gettext("index %(year)s not yet published; tariffs provisional") % {"year": obj.year}
+        sources = format_html_join(
+            "", '<li><a href="{}" rel="noopener">{}</a></li>', ((s, s) for s in figure.get("sources", []))
+        )
+        return format_html('<p data-index-state="{}">{}</p><ul class="sources">{}</ul>', state, text, sources)
 
     @admin.display(description=_("components"))
     def pretty_components(self, obj: IndexationRun) -> str:

@@ -101,8 +101,17 @@ class WntNorm(models.Model):
         return f"WNT {self.year} {labels.humanize(self.scope).lower()} {self.wnt_class}".strip()
 
 
+class IndexMethod(models.TextChoices):
+    """How an agreement's tariffs follow the index: an explicit, dated choice per agreement."""
+
+    VNG_PROVIDER_INDEX = "vng_provider_index", _("VNG provider index (provisional rate + correction)")
+    PROVISIONAL_TRUE_UP = "provisional_true_up", _("Provisional rate, trued up to the definitive rate")
+    FIXED_PCT = "fixed_pct", _("Fixed percentage agreed in the contract")
+
+
 class IndexRate(models.Model):
-    """Dated indexation percentage (reference/ova_index.csv): provisional first, definitive later."""
+    """Dated indexation percentage (reference/ova_index.csv): provisional first, definitive later.
+    An officer enters a newly published figure with its source (``index_rate_record``)."""
 
     class Component(models.TextChoices):
         OVA = "OVA", _("OVA (labour costs)")
@@ -120,6 +129,7 @@ class IndexRate(models.Model):
         _("definitive (%)"), max_digits=6, decimal_places=3, null=True, blank=True
     )
     source = models.URLField(_("source"), max_length=500, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True, db_default="")
 
     class Meta:
         verbose_name = _("index rate")
@@ -341,7 +351,9 @@ class IndexationRun(BaseModel):
     rate, later a true-up to the definitive rate (VNG convention: OVA and PPC weighted, e.g. 90/10)."""
 
     class Basis(models.TextChoices):
+        AWAITING = "awaiting_index", _("Index not yet published: tariffs provisional")
         PROVISIONAL = "provisional", _("Provisional rate")
+        FINAL = "final", _("Index applied")
         DEFINITIVE = "definitive", _("Definitive rate (true-up)")
 
     authority = models.ForeignKey(
@@ -351,7 +363,13 @@ class IndexationRun(BaseModel):
         related_name="indexation_runs",
     )
     year = models.PositiveSmallIntegerField(_("tariff year"))
-    basis = models.CharField(_("basis"), max_length=12, choices=Basis.choices)
+    basis = models.CharField(_("basis"), max_length=20, choices=Basis.choices)
+    method = models.CharField(
+        _("indexation method"),
+        max_length=30,
+        choices=IndexMethod.choices,
+        default=IndexMethod.VNG_PROVIDER_INDEX,
+    )
     rate_pct = models.DecimalField(_("weighted rate (%)"), max_digits=7, decimal_places=4)
     components = models.JSONField(_("components"), default=dict)
     applied_by = models.ForeignKey(
@@ -740,6 +758,24 @@ class Agreement(FSMModelMixin, BaseModel):
     law = models.CharField(_("domain"), max_length=10, choices=Law.choices)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
+    indexation_method = models.CharField(
+        _("indexation method"),
+        max_length=30,
+        choices=IndexMethod.choices,
+        default=IndexMethod.VNG_PROVIDER_INDEX,
+    )
+    indexation_fixed_pct = models.DecimalField(
+        _("fixed indexation (%)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("Only for the method 'fixed percentage agreed in the contract'."),
+    )
+    indexation_method_chosen_on = models.DateField(_("indexation method chosen on"), default=clock.today)
+    indexation_method_basis = models.CharField(
+        _("where the indexation method was agreed"), max_length=300, blank=True
+    )
     extension_months = models.PositiveSmallIntegerField(_("months per extension"), default=24)
     max_extensions = models.PositiveSmallIntegerField(_("maximum number of extensions"), default=2)
     extensions_used = models.PositiveSmallIntegerField(_("extensions used"), default=0)
@@ -788,6 +824,10 @@ class Agreement(FSMModelMixin, BaseModel):
             models.CheckConstraint(
                 name="agreement_extensions_within_options",
                 condition=Q(extensions_used__lte=models.F("max_extensions")),
+            ),
+            models.CheckConstraint(
+                name="fixed_indexation_has_percentage",
+                condition=~Q(indexation_method="fixed_pct") | Q(indexation_fixed_pct__isnull=False),
             ),
             models.CheckConstraint(
                 name="suspended_agreement_has_reason",

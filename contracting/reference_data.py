@@ -22,6 +22,11 @@ def _decimal(value: str) -> Decimal | None:
         return None
 
 
+def _has_field(model, name: str) -> bool:
+    """The loader runs from several migrations: a field is filled only once the migration has it."""
+    return any(f.name == name for f in model._meta.get_fields())
+
+
 def load_reference_data(apps) -> None:
     ProductCategory = apps.get_model("contracting", "ProductCategory")
     Unit = apps.get_model("contracting", "Unit")
@@ -53,21 +58,23 @@ def load_reference_data(apps) -> None:
             wnt_class=row["class"],
             defaults={"amount": amount, "source": row["source"]},
         )
+    has_note = _has_field(IndexRate, "note")
     for row in _rows("ova_index.csv"):
         if row["component"] not in {"OVA", "PPC", "weighted_total", "provider_index"}:
             continue
         provisional, definitive = _decimal(row["provisional_pct"]), _decimal(row["definitive_pct"])
         if provisional is None and definitive is None:
             continue
+        defaults = {
+            "weight_pct": _decimal(row["weight_pct"]),
+            "provisional_pct": provisional,
+            "definitive_pct": definitive,
+            "source": row["source"],
+        }
+        if has_note:
+            defaults["note"] = row["note"][:300]
         IndexRate.objects.update_or_create(
-            year=int(row["year"]),
-            component=row["component"],
-            defaults={
-                "weight_pct": _decimal(row["weight_pct"]),
-                "provisional_pct": provisional,
-                "definitive_pct": definitive,
-                "source": row["source"],
-            },
+            year=int(row["year"]), component=row["component"], defaults=defaults
         )
 
 

@@ -41,12 +41,14 @@ OFFICER_EDITABLE = {
 # Decisions beyond editing rows; removing a condition from a condition set goes through
 # compliance.conditions.services.condition_set_change, which checks delete_conditionrequirement.
 OFFICER_EXTRA = {
+    # a newly published index figure is entered by an officer, with its source (index_rate_record)
+    "contracting": ["add_indexrate", "change_indexrate"],
     "compliance": [
         "decide_waiver",
         "review_accountabilitydocument",
         "delete_conditionrequirement",
         "delete_fraudrulesetting",
-    ]
+    ],
 }
 # The condition library and document types are the administrator's.
 LIBRARY_MODELS = ["condition", "documenttype"]

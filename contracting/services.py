@@ -4,7 +4,7 @@ through core.transitions.perform_transition (lock, permission, guards, save, aud
 import datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from audit.services import audit_record
 from compliance.conditions import guards as condition_guards
 from compliance.conditions.services import conditions_record_transition
 from contracting import guards
-from contracting.indexation import indexed, weighted_rate
+from contracting.indexation import figure_for, indexed
 from contracting.models import (
     Agreement,
     AgreementStatus,
@@ -25,6 +25,8 @@ from contracting.models import (
     ContractingAuthority,
     CostModel,
     IndexationRun,
+    IndexMethod,
+    IndexRate,
     Procedure,
     SubAgreement,
     Tariff,
@@ -450,11 +452,83 @@ offered_when(agreement_terminate, _may_approve_termination)
 # --------------------------------------------------------------------------- tariffs: indexation
 
 
-def tariffs_index(*, authority: ContractingAuthority, year: int, actor: Actor) -> IndexationRun:
-    """Create the tariffs (and cost models) of ``year`` from those of the year before, indexed with the
-    provisional weighted rate. One action, recorded with who applied which rate."""
+def index_rate_record(
+    *,
+    year: int,
+    component: str,
+    actor: Actor,
+    source: str,
+    provisional_pct: Decimal | None = None,
+    definitive_pct: Decimal | None = None,
+    weight_pct: Decimal | None = None,
+    note: str = "",
+) -> IndexRate:
+    """An officer enters a published index figure (e.g. the VNG provider index of a new year) with the
+    source where it was published. Recorded in the audit trail with the figures before and after."""
+    require_permission(actor, "contracting.add_indexrate", _("You are not allowed to enter index figures."))
+    if component not in IndexRate.Component.values:
+        raise InvalidInput(_("Unknown index component."), field="component")
+    source = (source or "").strip()
+    if not source:
+        raise InvalidInput(_("A published figure needs its source."), field="source")
+    if provisional_pct is None and definitive_pct is None:
+        raise InvalidInput(_("Enter the provisional or the definitive percentage."), field="provisional_pct")
+    with transaction.atomic():
+        rate = IndexRate.objects.select_for_update().filter(year=year, component=component).first()
+        before = (
+            None
+            if rate is None
+            else {"provisionalPct": _pct(rate.provisional_pct), "definitivePct": _pct(rate.definitive_pct)}
+        )
+        rate = rate or IndexRate(year=year, component=component)
+        if provisional_pct is not None:
+            rate.provisional_pct = provisional_pct
+        if definitive_pct is not None:
+            rate.definitive_pct = definitive_pct
+        if weight_pct is not None:
+            rate.weight_pct = weight_pct
+        rate.source, rate.note = source, (note or "").strip()
+        rate.full_clean()
+        rate.save()
+        audit_record(
+            actor=actor,
+            event="index_rate.recorded",
+            subject=rate,
+            data={
+                "year": year,
+                "component": component,
+                "before": before,
+                "provisionalPct": _pct(rate.provisional_pct),
+                "definitivePct": _pct(rate.definitive_pct),
+                "weightPct": _pct(rate.weight_pct),
+                "source": source,
+            },
+        )
+    return rate
+
+
+def _pct(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def tariffs_index(
+    *,
+    authority: ContractingAuthority,
+    year: int,
+    actor: Actor,
+    method: str = IndexMethod.VNG_PROVIDER_INDEX,
+    fixed_pct: Decimal | None = None,
+) -> IndexationRun:
+    """Create the tariffs (and cost models) of ``year`` from those of the year before, indexed under
+    ``method`` (default: the VNG provider index). When the figures of ``year`` are not published, the
+    tariffs are created at the level of the year before in the named state 'index not yet published;
+    tariffs provisional' (basis ``awaiting_index``), to be trued up once an officer enters the figure."""
     require_permission(actor, "contracting.add_tariff", _("You are not allowed to index tariffs."))
-    rate, components = weighted_rate(year, IndexationRun.Basis.PROVISIONAL)
+    if method not in IndexMethod.values:
+        raise InvalidInput(_("Unknown indexation method."), field="method")
+    if method == IndexMethod.FIXED_PCT and fixed_pct is None:
+        raise InvalidInput(_("A fixed indexation needs its percentage."), field="fixed_pct")
+    figure = figure_for(method, year, fixed_pct=fixed_pct)
     with transaction.atomic():
         ContractingAuthority.objects.select_for_update().get(pk=authority.pk)
         previous = list(Tariff.objects.filter(authority=authority, year=year - 1).select_related("product"))
@@ -471,12 +545,20 @@ def tariffs_index(*, authority: ContractingAuthority, year: int, actor: Actor) -
                 _("The tariffs of %(year)s already exist.") % {"year": year},
                 unmet=[{"code": "already_indexed", "message": _("The tariffs of this year already exist.")}],
             )
+        if not figure.known:
+            basis = IndexationRun.Basis.AWAITING
+        elif method == IndexMethod.PROVISIONAL_TRUE_UP:
+            basis = IndexationRun.Basis.PROVISIONAL
+        else:
+            basis = IndexationRun.Basis.FINAL
+        rate = figure.index_pct if figure.index_pct is not None else Decimal(0)
         run = IndexationRun.objects.create(
             authority=authority,
             year=year,
-            basis=IndexationRun.Basis.PROVISIONAL,
+            basis=basis,
+            method=method,
             rate_pct=rate,
-            components=components,
+            components=figure.as_dict(),
             applied_by=acting_user(actor),
         )
         Tariff.objects.bulk_create(
@@ -491,23 +573,11 @@ def tariffs_index(*, authority: ContractingAuthority, year: int, actor: Actor) -
             )
             for t in previous
         )
-        labour_pct = Decimal(components.get("OVA", {}).get("pct", rate))
         existing = set(
             CostModel.objects.filter(authority=authority, year=year).values_list("product_id", flat=True)
         )
         CostModel.objects.bulk_create(
-            CostModel(
-                authority=authority,
-                product=c.product,
-                year=year,
-                cao=c.cao,
-                scale=c.scale,
-                hourly_wage=indexed(c.hourly_wage, labour_pct),
-                employer_costs_pct=c.employer_costs_pct,
-                productivity_pct=c.productivity_pct,
-                overhead_pct=c.overhead_pct,
-                risk_margin_pct=c.risk_margin_pct,
-            )
+            _indexed_cost_model(c, year=year, rate=rate)
             for c in CostModel.objects.filter(authority=authority, year=year - 1).exclude(
                 product__in=existing
             )
@@ -516,79 +586,149 @@ def tariffs_index(*, authority: ContractingAuthority, year: int, actor: Actor) -
             actor=actor,
             event="tariffs.indexed",
             subject=run,
-            reason=_("Provisional index %(rate)s%%") % {"rate": rate},
-            data={"year": year, "ratePct": str(rate), "components": components, "tariffs": len(previous)},
+            reason=figure.explanation(),
+            data={
+                "year": year,
+                "ratePct": str(rate),
+                "basis": basis,
+                "method": method,
+                "figure": figure.as_dict(),
+                "tariffs": len(previous),
+            },
         )
     return run
 
 
+def _indexed_cost_model(cost: CostModel, *, year: int, rate: Decimal) -> CostModel:
+    """The cost model of ``year``: the wage follows the same index as the tariffs (the labour
+    component dominates the index: OVA 90%), every other element is carried over as it was."""
+    cost.hourly_wage = indexed(cost.hourly_wage, rate)
+    cost.pk, cost.id, cost.uuid, cost.year = None, None, uuid4(), year
+    return cost
+
+
 def tariffs_true_up(*, authority: ContractingAuthority, year: int, actor: Actor) -> IndexationRun:
-    """Once the definitive rate is published: recompute the provisionally indexed tariffs of ``year``
-    and record the difference per tariff (and so per agreement)."""
+    """Re-price the tariffs of ``year`` once the missing figure is published: a year indexed under the
+    true-up method goes to the definitive rate; a year awaiting its index gets the index of its method.
+    The difference is recorded per tariff (and so per agreement), and carried forward: tariffs of the
+    next year that were derived from these are re-based on the trued-up amounts."""
     require_permission(actor, "contracting.add_tariff", _("You are not allowed to index tariffs."))
-    rate, components = weighted_rate(year, IndexationRun.Basis.DEFINITIVE)
     with transaction.atomic():
         ContractingAuthority.objects.select_for_update().get(pk=authority.pk)
-        provisional = IndexationRun.objects.filter(
-            authority=authority, year=year, basis=IndexationRun.Basis.PROVISIONAL
-        ).first()
-        if provisional is None:
+        current = IndexationRun.objects.filter(authority=authority, year=year).order_by("-created_at").first()
+        if current is None:
             raise GuardFailed(
                 _("The tariffs of %(year)s were not indexed provisionally.") % {"year": year},
                 unmet=[
                     {"code": "not_indexed", "message": _("There is no provisional indexation to true up.")}
                 ],
             )
-        if IndexationRun.objects.filter(
-            authority=authority, year=year, basis=IndexationRun.Basis.DEFINITIVE
-        ).exists():
+        if current.basis in (IndexationRun.Basis.DEFINITIVE, IndexationRun.Basis.FINAL):
             raise GuardFailed(
                 _("The tariffs of %(year)s have already been trued up.") % {"year": year},
                 unmet=[{"code": "already_trued_up", "message": _("This year has already been trued up.")}],
             )
+        if current.basis == IndexationRun.Basis.PROVISIONAL:
+            figure, basis = (
+                figure_for(current.method, year, basis="definitive"),
+                IndexationRun.Basis.DEFINITIVE,
+            )
+        else:
+            fixed = current.components.get("indexPct") if current.method == IndexMethod.FIXED_PCT else None
+            figure = figure_for(current.method, year, fixed_pct=Decimal(fixed) if fixed else None)
+            basis = (
+                IndexationRun.Basis.PROVISIONAL
+                if current.method == IndexMethod.PROVISIONAL_TRUE_UP
+                else IndexationRun.Basis.FINAL
+            )
+        if not figure.known:
+            message = figure.state_text
+            raise GuardFailed(
+                message,
+                unmet=[{"code": "index_not_published", "message": message, "missing": list(figure.missing)}],
+            )
+        assert figure.index_pct is not None
+        rate = figure.index_pct
         run = IndexationRun.objects.create(
             authority=authority,
             year=year,
-            basis=IndexationRun.Basis.DEFINITIVE,
+            basis=basis,
+            method=current.method,
             rate_pct=rate,
-            components=components,
+            components=figure.as_dict(),
             applied_by=acting_user(actor),
         )
-        differences = []
-        tariffs = list(
-            Tariff.objects.select_for_update().filter(indexation_run=provisional).select_related("product")
-        )
-        for tariff in sorted(tariffs, key=lambda t: t.product.code):
-            assert tariff.base_amount is not None  # tariffs_index stores it with every indexed tariff
-            new_amount = indexed(tariff.base_amount, rate)
-            differences.append(
-                {
-                    "productId": tariff.product_id,
-                    "product": tariff.product.code,
-                    "provisional": str(tariff.amount),
-                    "definitive": str(new_amount),
-                    "difference": str(new_amount - tariff.amount),
-                }
+        differences = _reprice(Tariff.objects.filter(indexation_run=current), run=run, rate=rate, year=year)
+        _rebase_cost_models(authority=authority, year=year, rate=rate)
+        # carry-forward: the next year's tariffs were derived from the provisional amounts of this year
+        trued = {t.product_id: t.amount for t in Tariff.objects.filter(authority=authority, year=year)}
+        for later in IndexationRun.objects.filter(authority=authority, year=year + 1).order_by("created_at"):
+            differences += _reprice(
+                Tariff.objects.filter(indexation_run=later),
+                run=later,
+                rate=later.rate_pct,
+                year=year + 1,
+                bases=trued,
             )
-            tariff.amount, tariff.indexation_pct, tariff.indexation_run = new_amount, rate, run
-            tariff.updated_at = clock.now()
-        Tariff.objects.bulk_update(tariffs, ["amount", "indexation_pct", "indexation_run", "updated_at"])
+            _rebase_cost_models(authority=authority, year=year + 1, rate=later.rate_pct)
         run.differences = differences
         run.save(update_fields=["differences"])
         audit_record(
             actor=actor,
             event="tariffs.trued_up",
             subject=run,
-            reason=_("Definitive index %(rate)s%% (provisional %(prov)s%%)")
-            % {"rate": rate, "prov": provisional.rate_pct},
+            reason=figure.explanation(),
             data={
                 "year": year,
                 "ratePct": str(rate),
-                "provisionalPct": str(provisional.rate_pct),
+                "provisionalPct": str(current.rate_pct),
+                "fromBasis": current.basis,
+                "basis": basis,
+                "figure": figure.as_dict(),
                 "differences": differences,
             },
         )
     return run
+
+
+def _rebase_cost_models(*, authority: ContractingAuthority, year: int, rate: Decimal) -> None:
+    bases = {
+        c.product_id: c.hourly_wage for c in CostModel.objects.filter(authority=authority, year=year - 1)
+    }
+    for cost in CostModel.objects.select_for_update().filter(authority=authority, year=year):
+        if cost.product_id in bases:
+            cost.hourly_wage = indexed(bases[cost.product_id], rate)
+            cost.save(update_fields=["hourly_wage", "updated_at"])
+
+
+def _reprice(
+    tariffs, *, run: IndexationRun, rate: Decimal, year: int, bases: dict[int, Decimal] | None = None
+) -> list[dict[str, Any]]:
+    """Re-price ``tariffs`` at ``rate`` on their base (or on ``bases`` per product: carry-forward)."""
+    rows = list(tariffs.select_for_update().select_related("product"))
+    differences = []
+    for tariff in sorted(rows, key=lambda t: t.product.code):
+        assert tariff.base_amount is not None  # tariffs_index stores it with every indexed tariff
+        base = bases.get(tariff.product_id, tariff.base_amount) if bases else tariff.base_amount
+        new_amount = indexed(base, rate)
+        differences.append(
+            {
+                "productId": tariff.product_id,
+                "product": tariff.product.code,
+                "year": year,
+                "carriedForward": bases is not None,
+                "provisional": str(tariff.amount),
+                "definitive": str(new_amount),
+                "difference": str(new_amount - tariff.amount),
+            }
+        )
+        tariff.amount, tariff.base_amount = new_amount, base
+        tariff.indexation_pct, tariff.indexation_run = rate, run
+        tariff.updated_at = clock.now()
+    Tariff.objects.bulk_update(
+        rows, ["amount", "base_amount", "indexation_pct", "indexation_run", "updated_at"]
+    )
+    return differences
 
 
 # --------------------------------------------------------------------------- registry

@@ -223,7 +223,7 @@ PRODUCTS = [
     ("43R01", "jeugd", "43", "Jeugdhulp verblijf incl. behandeling", "14"),
 ]
 
-# Cost models (reële prijs) of the region for the first demo year; the next year adds the CAO raise.
+# Cost models (reële prijs) of the region for the first demo year; later years follow the VNG index.
 # code: CAO, scale, hourly wage, employer on-costs %, productivity %, overhead %, risk margin %
 COST_MODELS = {
     "01R01": ("Cao VVT", "FWG 20", "17.85", "30.00", "80.00", "10.00", "3.00"),
@@ -232,7 +232,6 @@ COST_MODELS = {
     "45R01": ("Cao Jeugdzorg", "schaal 8", "26.10", "33.00", "65.00", "15.00", "3.00"),
     "45R02": ("Cao Jeugdzorg", "schaal 10", "31.80", "33.00", "62.00", "15.00", "3.00"),
 }
-CAO_RAISE = Decimal("1.03")  # yearly wage increase assumed for the demo's second year
 # Group products: the cost model has no group size yet, so these have a tariff but no reële prijs.
 CATALOGUE_TARIFFS = {"07R01": Decimal("58.40"), "43R01": Decimal("412.00")}
 # The fair-pay refusal the demo shows: a municipal tariff for household help below its reële prijs.

@@ -118,7 +118,24 @@ def test_officer_indexes_tariffs_for_a_new_year(client_for, officer):
     assert response.status_code == 302
     assert response["Location"] == change_url(run)
     tariff = Tariff.objects.get(authority=authority, product=product, year=2024)
-    assert (tariff.amount, tariff.indexation_run, run.applied_by) == (Decimal("62.82"), run, officer)
+    # the VNG provider index 2024 (6,30%): 60 × 1,063
+    assert (tariff.amount, tariff.indexation_run, run.applied_by) == (Decimal("63.78"), run, officer)
+    assert run.method == "vng_provider_index"
+
+
+def test_officer_chooses_the_true_up_method(client_for, officer):
+    # given
+    authority, product = priced_authority(2023)
+    # when
+    client_for(officer).post(
+        INDEX, {"authority": authority.pk, "year": 2024, "method": "provisional_true_up"}
+    )
+    # then: the weighted provisional rate 4,697%: 60 × 1,04697
+    run = IndexationRun.objects.get(authority=authority, year=2024)
+    assert (run.basis, Tariff.objects.get(authority=authority, year=2024).amount) == (
+        "provisional",
+        Decimal("62.82"),
+    )
     assert AuditEvent.objects.get(event="tariffs.indexed").actor == officer
 
 
@@ -136,14 +153,26 @@ def test_indexing_twice_shows_the_refusal(client_for, officer):
     assert Tariff.objects.filter(authority=authority, year=2024).count() == 1
 
 
-def test_an_unknown_index_rate_shows_the_refusal(client_for, officer):
-    # given no rate is known for 2031
+def test_an_unpublished_index_gives_provisional_tariffs_in_a_named_state(client_for, officer):
+    # given no figure is published for 2031
     authority, _product = priced_authority(2030)
     # when
-    response = client_for(officer).post(INDEX, {"authority": authority.pk, "year": 2031})
+    response = client_for(officer).post(INDEX, {"authority": authority.pk, "year": 2031}, follow=True)
+    # then: no crash: the tariffs exist at the 2030 level, the run says why
+    run = IndexationRun.objects.get(authority=authority, year=2031)
+    assert run.basis == "awaiting_index"
+    assert Tariff.objects.get(year=2031).amount == Decimal("60.00")
+    assert b'data-index-state="not_published"' in response.content
+
+
+def test_tariff_changelist_names_the_unpublished_index_years(client_for, officer):
+    # given a tariff in 2026, a year without a published index
+    factories.TariffFactory(year=2026)
+    # when
+    response = client_for(officer).get(changelist_url(Tariff))
     # then
-    assert [m.tags for m in messages_of(response)] == ["index_rate_unknown error"]
-    assert not Tariff.objects.filter(year=2031).exists()
+    assert [f.year for f in response.context["unpublished_index"]] == [2026]
+    assert b'data-index-missing="2026"' in response.content
 
 
 def test_indexation_form_proposes_next_year(client_for, officer):
@@ -157,7 +186,7 @@ def test_indexation_form_proposes_next_year(client_for, officer):
 def true_up_agreement(officer):
     """Tariffs of 2023, indexed provisionally for 2024, and an agreement running in 2024 with a ceiling."""
     authority, product = priced_authority(2023)
-    tariffs_index(authority=authority, year=2024, actor=officer)
+    tariffs_index(authority=authority, year=2024, actor=officer, method="provisional_true_up")
     procedure = factories.ProcedureFactory(authority=authority, concluded=True)
     lot = factories.LotFactory(procedure=procedure)
     lot.products.add(product)

@@ -66,6 +66,7 @@ from compliance.models import (
     ProviderAnnualFigures,
 )
 from contracting import services
+from contracting.indexation import tariff_path
 from contracting.models import (
     Agreement,
     Application,
@@ -75,6 +76,7 @@ from contracting.models import (
     ConsultationRound,
     ContractingAuthority,
     CostModel,
+    IndexMethod,
     Kpi,
     Law,
     Lot,
@@ -446,19 +448,19 @@ class DemoSeed:
             ),
         )
 
-    def create_prices(self, authority: ContractingAuthority, year: int, *, raise_factor=Decimal(1)) -> None:
+    def create_prices(self, authority: ContractingAuthority, year: int) -> None:
         """Cost models (reële prijs) and tariffs at or just above it for the given year, recorded in the
         autumn before that year (as an authority sets them), so that the history "as of a date" knows them
         from then on; a year whose autumn is still to come is recorded today."""
         autumn = datetime.date(year - 1, 10, 1)
         if autumn >= self.today:
-            self._create_prices(authority, year, raise_factor=raise_factor)
+            self._create_prices(authority, year)
             return
         tz = ZoneInfo(settings.TIME_ZONE)
         with clock.travel(datetime.datetime.combine(autumn, datetime.time(8, 0), tzinfo=tz)):
-            self._create_prices(authority, year, raise_factor=raise_factor)
+            self._create_prices(authority, year)
 
-    def _create_prices(self, authority: ContractingAuthority, year: int, *, raise_factor: Decimal) -> None:
+    def _create_prices(self, authority: ContractingAuthority, year: int) -> None:
         for code, (cao, scale, wage, employer, productivity, overhead, risk) in data.COST_MODELS.items():
             cost = CostModel.objects.create(
                 authority=authority,
@@ -466,7 +468,7 @@ class DemoSeed:
                 year=year,
                 cao=cao,
                 scale=scale,
-                hourly_wage=(Decimal(wage) * raise_factor).quantize(CENT),
+                hourly_wage=Decimal(wage),
                 employer_costs_pct=Decimal(employer),
                 productivity_pct=Decimal(productivity),
                 overhead_pct=Decimal(overhead),
@@ -654,8 +656,11 @@ class DemoSeed:
         ref = f"RR-WMO-BA-{start.year}"
         self.conditions[ref] = WMO_CONDITIONS
         # prices for the year of consultation and admission, and the first two contract years
-        for offset in range(3):
-            self.create_prices(self.region, start.year - 1 + offset, raise_factor=data.CAO_RAISE**offset)
+        # the later years follow the VNG provider index through the indexation service; a year whose
+        # index is not published yet (2026 in the demo) stays at the level before, provisional
+        self.create_prices(self.region, start.year - 1)
+        for year in (start.year, start.year + 1):
+            services.tariffs_index(authority=self.region, year=year, actor=self.inkoper)
 
         def d(days: int) -> datetime.date:
             return start + datetime.timedelta(days=days)
@@ -1010,7 +1015,13 @@ class DemoSeed:
             year=year,
             cao=cao,
             scale=scale,
-            hourly_wage=(Decimal(wage) * data.CAO_RAISE * data.CAO_RAISE).quantize(CENT),
+            # the demo's base wage carried along the published VNG provider index (unpublished years: as before)
+            hourly_wage=tariff_path(
+                amount=Decimal(wage),
+                from_year=self.today.year - 2,
+                to_year=year,
+                method=IndexMethod.VNG_PROVIDER_INDEX,
+            )[-1].amount,
             employer_costs_pct=Decimal(employer),
             productivity_pct=Decimal(productivity),
             overhead_pct=Decimal(overhead),

@@ -97,7 +97,7 @@ def test_tariffs_as_the_indexation_runs_had_set_them(officer):
         agreement = factories.AgreementFactory(authority=authority, procedure=procedure, active=True)
         SubAgreement.objects.create(agreement=agreement, lot=lot)
     with at(days_ago(10)):
-        tariffs_index(authority=authority, year=year, actor=officer)  # 3.8% provisional
+        tariffs_index(authority=authority, year=year, actor=officer, method="provisional_true_up")  # 3.8%
     with at(days_ago(2)):
         tariffs_true_up(authority=authority, year=year, actor=officer)  # 4.8% definitive
     # then
