@@ -20,6 +20,11 @@ class Column:
 
 
 COMMON_COLUMNS = (
+    Column(
+        "municipality",
+        False,
+        ("gemeente", "gemeentecode", "cbscode", "cbsgemeentecode", "municipalitycode", "toewijzendegemeente"),
+    ),
     Column("provider_agb", True, ("agb", "agbcode", "agbcodeaanbieder", "aanbieder", "zorgaanbieder")),
     Column("client_bsn", True, ("bsn", "burgerservicenummer", "client", "clientbsn")),
     Column("allocation_number", False, ("toewijzingnummer", "toewijzingsnummer", "toewijzing")),
@@ -36,9 +41,9 @@ COLUMNS = {
         Column("amount", True, ("bedrag", "gedeclareerdbedrag", "ingediendbedrag")),
     ),
     ProductionKind.ALLOCATIONS: (
-        *COMMON_COLUMNS[:2],
-        replace(COMMON_COLUMNS[2], required=True),  # allocation_number
-        *COMMON_COLUMNS[3:],
+        *COMMON_COLUMNS[:3],
+        replace(COMMON_COLUMNS[3], required=True),  # allocation_number
+        *COMMON_COLUMNS[4:],
         Column("frequency", True, ("frequentie",)),
         Column("budget", False, ("bedrag",)),
     ),

@@ -37,6 +37,7 @@ from typing import IO, Any
 from openpyxl import load_workbook
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
@@ -159,12 +160,14 @@ DECLARATION_COLUMNS = (
     "volume",
     "unit_id",
     "amount",
+    "municipality_id",
 )
 ALLOCATION_COLUMNS = (
-    *DECLARATION_COLUMNS[:-1],
+    *DECLARATION_COLUMNS[:-2],
     "frequency",
     "total_volume",
     "budget",
+    "municipality_id",
 )
 STAGING = "fraud_allocation_staging"
 
@@ -209,13 +212,24 @@ class PostgresDeclarationWriter(Writer):
         return self.table
 
     def write(self, row_number: int, values: tuple) -> None:
-        provider_id, client_hash, number, category_id, product_id, start, end, volume, unit_id, _c, amount = (
-            values
-        )
+        (
+            provider_id,
+            client_hash,
+            number,
+            category_id,
+            product_id,
+            start,
+            end,
+            volume,
+            unit_id,
+            _c,
+            amount,
+            m,
+        ) = values
         self.buffer.append(
             f"{self.head}{row_number}{self.tail}{provider_id}\t\\\\x{client_hash.hex()}\t{number}\t"
             f"{category_id}\t{'\\N' if product_id is None else product_id}\t{start}\t{end}\t{volume}\t"
-            f"{unit_id}\t{amount}\n"
+            f"{unit_id}\t{amount}\t{'\\N' if m is None else m}\n"
         )
         self.count += 1
         if len(self.buffer) >= COPY_ROWS:
@@ -252,11 +266,12 @@ class PostgresAllocationWriter(PostgresDeclarationWriter):
         provider_id, client_hash, number, category_id, product_id, start, end, volume, unit_id, *extra = (
             values
         )
-        frequency, total, budget = extra
+        frequency, total, budget, m = extra
         self.buffer.append(
             f"{self.head}{row_number}{self.tail}{provider_id}\t\\\\x{client_hash.hex()}\t{number}\t"
             f"{category_id}\t{'\\N' if product_id is None else product_id}\t{start}\t{end}\t{volume}\t"
-            f"{unit_id}\t{frequency}\t{total}\t{'\\N' if budget is None else cents_text(budget)}\n"
+            f"{unit_id}\t{frequency}\t{total}\t{'\\N' if budget is None else cents_text(budget)}\t"
+            f"{'\\N' if m is None else m}\n"
         )
         self.count += 1
         if len(self.buffer) >= COPY_ROWS:
@@ -281,8 +296,8 @@ class InsertWriter(Writer):
         self.count = 0
 
     def convert(self, values: tuple) -> tuple:
-        *common, cents, _text = values
-        return (*common, Decimal(cents) / 100)
+        *common, cents, _text, municipality_id = values
+        return (*common, Decimal(cents) / 100, municipality_id)
 
     def write(self, row_number: int, values: tuple) -> None:
         self.rows.append((self.batch.pk, row_number, self.batch.authority_id, *self.convert(values)))
@@ -310,8 +325,8 @@ class InsertAllocationWriter(InsertWriter):
         super().__init__(batch, STAGING, ALLOCATION_COLUMNS)
 
     def convert(self, values: tuple) -> tuple:
-        *common, frequency, total, budget = values
-        return (*common, frequency, total, None if budget is None else Decimal(budget) / 100)
+        *common, frequency, total, budget, municipality_id = values
+        return (*common, frequency, total, None if budget is None else Decimal(budget) / 100, municipality_id)
 
     def close(self) -> int:
         self.flush()
@@ -544,6 +559,19 @@ def _import(file, file_name, fmt, sha256, size, kind, authority, actor, strict, 
         batch.period_start, batch.period_end = stats.first_start, stats.last_end
         if kind == ProductionKind.DECLARATIONS:
             batch.total_amount = Decimal(stats.cents) / 100
+        if (
+            kind == ProductionKind.ALLOCATIONS
+        ):  # duplicates in the file were dropped after the split was counted
+            stats.municipalities = {
+                row["municipality_id"]: [row["rows"], 0]
+                for row in AllocationLine.objects.filter(batch=batch)
+                .values("municipality_id")
+                .annotate(rows=Count("pk"))
+                .order_by()
+            }
+        batch.municipality_totals = stats.split(
+            Lookups.load(authority), amounts=kind == ProductionKind.DECLARATIONS
+        )
     batch.finished_at = clock.now()
     batch.save()
     rejections.store(batch)
@@ -591,8 +619,10 @@ def _stream(batch, file, fmt, size, strict, rejections, progress) -> tuple[int, 
         raise ImportFileError(_("The file is empty.")) from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ImportFileError(_("The file is not UTF-8 encoded text.")) from exc
-    parser = RowParser(batch.kind, map_header(batch.kind, header), Lookups.load())
+    lookups = Lookups.load(batch.authority)
+    parser = RowParser(batch.kind, map_header(batch.kind, header), lookups)
     stats = ImportStats()
+    split = stats.municipalities
     savepoint = transaction.savepoint()
     writer: Writer | None = make_writer(batch)
     write = writer.write
@@ -621,8 +651,13 @@ def _stream(batch, file, fmt, size, strict, rejections, progress) -> tuple[int, 
                 first_start = values[5]
             if values[6] > last_end:
                 last_end = values[6]
+            share = split.get(values[-1])
+            if share is None:
+                share = split[values[-1]] = [0, 0]
+            share[0] += 1
             if declarations:
                 cents += values[9]
+                share[1] += values[9]
             write(row_number, values)
             if row_number % 50_000 == 0 and progress is not None:
                 progress(row_number - 1, fraction(row_number))

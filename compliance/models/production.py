@@ -70,6 +70,15 @@ class ImportBatch(BaseModel):
     total_amount = models.DecimalField(
         _("total amount (EUR)"), max_digits=16, decimal_places=2, null=True, blank=True
     )
+    municipality_totals = models.JSONField(
+        _("stored rows per municipality"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "A regional file split per participating municipality: per CBS code the rows stored and, for "
+            "declarations, their amount; rows without a municipality under the key 'none'."
+        ),
+    )
     error = models.TextField(_("error"), blank=True, help_text=_("Why the file as a whole was rejected."))
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -136,6 +145,16 @@ class ProductionLine(models.Model):
     batch = _fact_fk(ImportBatch, _("import"), on_delete=models.CASCADE)
     row_number = models.PositiveIntegerField(_("row in the file"))
     authority = _fact_fk(ContractingAuthority, _("authority"))
+    municipality = _fact_fk(
+        ContractingAuthority,
+        _("municipality"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The municipality that allocated (its CBS code in the file): the authority itself, or a "
+            "participating municipality of a region. Empty when a regional file did not say."
+        ),
+    )
     provider = _fact_fk(Provider, _("provider"))
     client_hash = models.BinaryField(
         _("client pseudonym"),
