@@ -47,11 +47,20 @@ COLUMNS = {
         Column("frequency", True, ("frequentie",)),
         Column("budget", False, ("bedrag",)),
     ),
+    ProductionKind.CARE: (  # iWmo/iJw 305 (start) and 307 (stop) of an allocation
+        *COMMON_COLUMNS[:3],
+        replace(COMMON_COLUMNS[3], required=True),  # allocation_number
+        *COMMON_COLUMNS[4:6],  # product_category, product_code
+        Column("message", True, ("bericht", "berichtcode", "berichttype", "soort")),
+        Column("date", True, ("datum", "begindatum", "einddatum", "startdatum", "ingangsdatum")),
+        Column("reason", False, ("reden", "redenbeeindiging", "redeneinde")),
+    ),
 }
 DECLARATION_FIELDS = tuple(c.name for c in COLUMNS[ProductionKind.DECLARATIONS])
 """The columns of a declaration file in the documented order (docs/import-format.md): the header the
 fast lane takes and the generator writes."""
 ALLOCATION_FIELDS = tuple(c.name for c in COLUMNS[ProductionKind.ALLOCATIONS])
+CARE_FIELDS = tuple(c.name for c in COLUMNS[ProductionKind.CARE])
 
 
 def header_line(kind: str) -> str:

@@ -48,6 +48,7 @@ from compliance.fraud.lines import ImportStats, Lookups, RowInvalid, RowParser, 
 from compliance.fraud.pseudonym import key_id, mask_bsns
 from compliance.models import (
     AllocationLine,
+    CareEvent,
     DeclarationLine,
     ImportBatch,
     ImportRejection,
@@ -169,7 +170,15 @@ ALLOCATION_COLUMNS = (
     "budget",
     "municipality_id",
 )
+CARE_COLUMNS = (
+    *DECLARATION_COLUMNS[:8],  # batch ... product_id
+    "date",
+    "message",
+    "reason",
+    "municipality_id",
+)
 STAGING = "fraud_allocation_staging"
+CARE_STAGING = "fraud_care_staging"
 
 
 class Writer:
@@ -333,6 +342,61 @@ class InsertAllocationWriter(InsertWriter):
         return finish_allocations(self.batch)
 
 
+class CareWriter(InsertWriter):
+    """Starts and stops of care: executemany into a staging table, then an upsert (one start and one
+    stop per allocation number; a later file replaces them). Far fewer lines than declarations."""
+
+    def __init__(self, batch: ImportBatch) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {CARE_STAGING}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {CARE_STAGING} AS "  # noqa: S608
+                f"SELECT {', '.join(CARE_COLUMNS)} FROM {CareEvent._meta.db_table} WHERE 1 = 0"
+            )
+        super().__init__(batch, CARE_STAGING, CARE_COLUMNS)
+
+    def convert(self, values: tuple) -> tuple:
+        *common, day, _end, message, reason, municipality_id = values
+        return (*common, day, message, reason, municipality_id)
+
+    def close(self) -> int:
+        self.flush()
+        return finish_care(self.batch)
+
+
+def finish_care(batch: ImportBatch) -> int:
+    """Staging -> care events, set-based: the first row of an allocation number and message in the file
+    is upserted, later ones are rejected (like allocations)."""
+    columns = ", ".join(CARE_COLUMNS)
+    keys = ("authority_id", "allocation_number", "message")
+    updates = ", ".join(f"{c} = excluded.{c}" for c in CARE_COLUMNS if c not in keys)
+    ranked = (
+        f"SELECT *, ROW_NUMBER() OVER (PARTITION BY allocation_number, message ORDER BY row_number) "  # noqa: S608
+        f"AS position_in_file FROM {CARE_STAGING}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {ImportRejection._meta.db_table} (batch_id, row_number, "column", code, message)
+            SELECT %s, row_number, 'allocation_number', 'duplicate_care_event', %s
+            FROM ({ranked}) AS ranked WHERE position_in_file > 1
+            """,  # noqa: S608
+            [batch.pk, rejection_message("duplicate_care_event", "allocation_number")],
+        )
+        duplicates = cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO {CareEvent._meta.db_table} ({columns})
+            SELECT {columns} FROM ({ranked}) AS ranked WHERE position_in_file = 1
+            ON CONFLICT (authority_id, allocation_number, message) DO UPDATE SET {updates}
+            """  # noqa: S608
+        )
+        stored = cursor.rowcount
+        cursor.execute(f"DROP TABLE IF EXISTS {CARE_STAGING}")
+    batch.rows_rejected += duplicates
+    return stored
+
+
 def create_staging() -> None:
     """A temporary table with the allocation columns and no constraints (dropped after the import)."""
     with connection.cursor() as cursor:
@@ -392,6 +456,8 @@ def finish_allocations(batch: ImportBatch) -> int:
 
 def make_writer(batch: ImportBatch) -> Writer:
     postgres = connection.vendor == "postgresql"
+    if batch.kind == ProductionKind.CARE:
+        return CareWriter(batch)
     if batch.kind == ProductionKind.ALLOCATIONS:
         return PostgresAllocationWriter(batch) if postgres else InsertAllocationWriter(batch)
     if postgres:
@@ -559,12 +625,12 @@ def _import(file, file_name, fmt, sha256, size, kind, authority, actor, strict, 
         batch.period_start, batch.period_end = stats.first_start, stats.last_end
         if kind == ProductionKind.DECLARATIONS:
             batch.total_amount = Decimal(stats.cents) / 100
-        if (
-            kind == ProductionKind.ALLOCATIONS
-        ):  # duplicates in the file were dropped after the split was counted
+        if kind != ProductionKind.DECLARATIONS:
+            # duplicates in the file were dropped after the split was counted: count what was stored
+            model = AllocationLine if kind == ProductionKind.ALLOCATIONS else CareEvent
             stats.municipalities = {
                 row["municipality_id"]: [row["rows"], 0]
-                for row in AllocationLine.objects.filter(batch=batch)
+                for row in model.objects.filter(batch=batch)
                 .values("municipality_id")
                 .annotate(rows=Count("pk"))
                 .order_by()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from compliance.fraud.columns import DECLARATION_FIELDS
 from compliance.fraud.pseudonym import InvalidBsn, Pseudonymiser, contains_bsn, normalise_bsn
-from compliance.models import Frequency, ProductionKind
+from compliance.models import CareMessage, Frequency, ProductionKind, StopReason
 from contracting.models import ContractingAuthority, Product, ProductCategory, Provider, Unit
 
 MAX_VOLUME = 10_000_000
@@ -43,6 +43,7 @@ class Lookups:
     municipalities: dict[str, int] = field(default_factory=dict)  # "GM0599", "0599", "599" -> pk
     municipality_codes: dict[int, str] = field(default_factory=dict)  # pk -> "GM0599"
     default_municipality: int | None = None  # a municipality importing its own file
+    stop_reasons: frozenset[str] = frozenset()  # JZ588 codes
 
     @classmethod
     def load(cls, authority: ContractingAuthority | None = None) -> "Lookups":
@@ -60,6 +61,7 @@ class Lookups:
                 code: (pk, current)
                 for pk, code, current in Unit.objects.values_list("pk", "code", "is_current")
             },
+            stop_reasons=frozenset(StopReason.objects.values_list("code", flat=True)),
             **municipality_lookups(authority),
         )
 
@@ -114,6 +116,12 @@ def rejection_message(code: str, column: str) -> str:
             "BSN column, where it is pseudonymised; remove it here."
         ),
         "column_count": _("The row has fewer columns than the header."),
+        "message_format": _("The message must be 305 (start of care) or 307 (stop of care)."),
+        "unknown_reason": _("Unknown reason for the end of care (iJw/iWmo code list JZ588)."),
+        "reason_only_on_stop": _("A reason for the end of care belongs only on a stop of care (307)."),
+        "duplicate_care_event": _(
+            "This allocation number appears earlier in the same file with the same message."
+        ),
         "municipality_format": _("The municipality must be a CBS municipality code, e.g. GM0599 or 0599."),
         "municipality_not_in_authority": _(
             "This municipality is not the importing authority nor one of the region's participating "
@@ -170,6 +178,7 @@ class RowParser:
         self.p = positions
         self.width = max(positions.values()) + 1
         self.allocations = kind == ProductionKind.ALLOCATIONS
+        self.care = kind == ProductionKind.CARE
         self.current_units = {code: pk for code, (pk, current) in lookups.units.items() if current}
         self.valid_dates: dict[str, bool] = {}
         self.positions = tuple(positions.get(name, -1) for name in DECLARATION_FIELDS)
@@ -195,7 +204,7 @@ class RowParser:
 
     def _make_fast(self):
         """A closure with every lookup bound to a local: this runs for every row of the file."""
-        if self.allocations:
+        if self.allocations or self.care:
             return None
         pg, pa, pb, pn, pc, pp, ps, pe, pv, pu, pm = self.positions
         providers, categories = self.lookups.providers, self.lookups.categories
@@ -300,7 +309,7 @@ class RowParser:
             fail("allocation_number", "allocation_number_format")
         elif number and contains_bsn(number):  # a BSN typed into free text would be stored in clear
             fail("allocation_number", "bsn_in_free_text")
-        elif not number and self.allocations:
+        elif not number and (self.allocations or self.care):
             fail("allocation_number", "allocation_number_required")
 
         category = cells[p["product_category"]].strip()
@@ -318,6 +327,10 @@ class RowParser:
                 product_id = product[0]
                 if category_id is not None and product[1] != category_id:
                     fail("product_code", "product_category_mismatch")
+
+        if self.care:
+            return self._care(cells, errors, fail, (provider_id, client_hash, number, category_id, product_id),
+                              municipality_id)  # fmt: skip
 
         dates = []
         for column in ("period_start", "period_end"):
@@ -382,6 +395,31 @@ class RowParser:
         if self.allocations:
             return (*common, frequency, total_volume(volume, frequency, start, end), budget, municipality_id)
         return (*common, amount, cents_text(amount), municipality_id)
+
+    def _care(self, cells, errors, fail, common: tuple, municipality_id: int | None) -> tuple:
+        """The rest of a start or stop of care: (…common, date, date, message, reason, municipality_id)."""
+        p = self.p
+        message = cells[p["message"]].strip().upper()
+        message = message[-3:] if message.endswith(("305", "307")) else message  # WMO305, JW307
+        if message not in CareMessage.values:
+            fail("message", "missing_value" if not message else "message_format")
+        text = cells[p["date"]].strip()
+        day = None
+        try:
+            day = parse_date(text)
+        except ValueError:
+            fail("date", "missing_value" if not text else "date_format")
+        reason = cells[p["reason"]].strip() if "reason" in p else ""
+        if reason:
+            reason = reason.zfill(2)
+            if message == CareMessage.START:
+                fail("reason", "reason_only_on_stop")
+            elif reason not in self.lookups.stop_reasons:
+                fail("reason", "unknown_reason")
+        if errors:
+            raise RowInvalid(errors)
+        iso = day.isoformat()
+        return (*common, iso, iso, message, reason, municipality_id)
 
 
 @dataclass(slots=True)

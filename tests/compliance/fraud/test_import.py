@@ -395,6 +395,7 @@ def test_the_example_files_of_the_documentation_import_as_described():
         "GM1930": {"rows": 2, "amount": "1955.00"},
         "GM1931": {"rows": 2, "amount": "2576.00"},
     }
+    assert load("care.csv", "care").rows_imported == 6
     errors = load("declarations-with-errors.csv", "declarations")
     assert (errors.rows_imported, errors.rows_rejected) == (1, 7)
     assert list(errors.rejections.values_list("row_number", "code")) == [
