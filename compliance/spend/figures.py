@@ -28,6 +28,7 @@ from django.db import connection
 
 from coalitions.models import Membership
 from compliance.fraud.rules.base import Dialect
+from compliance.fraud.rules.contract import parties_cte
 from compliance.models import AllocationLine, DeclarationLine
 from contracting.models import Agreement, AgreementStatus, Lot, SubAgreement, Tariff
 
@@ -70,22 +71,7 @@ def _amount(value: Any) -> Decimal:
 
 
 def _parties_and_lots(params: dict[str, Any]) -> str:
-    states = ", ".join(f"'{s}'" for s in COUNTED_STATES)
-    return f"""
-        parties AS (
-            SELECT a.id AS agreement_id, a.provider_id, a.start_date, a.end_date
-            FROM {AGREEMENT} a
-            WHERE a.authority_id = %(authority)s AND a.provider_id IS NOT NULL AND a.status IN ({states})
-            UNION ALL
-            SELECT a.id, m.provider_id, a.start_date, a.end_date
-            FROM {AGREEMENT} a JOIN {MEMBERSHIP} m ON m.coalition_id = a.coalition_id
-            WHERE a.authority_id = %(authority)s AND a.coalition_id IS NOT NULL AND a.status IN ({states})
-        ),
-        lots AS (
-            SELECT s.agreement_id, lp.product_id, MIN(lp.lot_id) AS lot_id
-            FROM {SUB} s JOIN {LOT_PRODUCTS} lp ON lp.lot_id = s.lot_id
-            GROUP BY s.agreement_id, lp.product_id
-        )"""  # noqa: S608
+    return parties_cte()
 
 
 def declared_by_month(authority_id: int, year: int, dialect: Dialect) -> dict[tuple[Key, int], Decimal]:
