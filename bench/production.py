@@ -47,7 +47,8 @@ TARGET_RULES = 2.0  # rule run time <= twice the reference
 
 REFERENCE_TABLE = "bench_reference_declarations"
 REFERENCE_COLUMNS = """
-    provider_agb text, client_bsn text, allocation_number text, product_category text, product_code text,
+    municipality text, provider_agb text, client_bsn text, allocation_number text, product_category text,
+    product_code text,
     period_start date, period_end date, volume integer, unit text, amount numeric(12, 2)
 """
 STORED_COPY_TABLE = "bench_reference_stored"

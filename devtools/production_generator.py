@@ -65,6 +65,21 @@ YOUTH = [p.code for p in CATALOGUE if p.law == "jeugd"]
 SEASON = {7: 0.88, 8: 0.8, 12: 0.92}  # summer holidays and Christmas
 AVG_MONTH_DAYS = 30.4375
 AUTHORITY_NAME = "Synthetische regio (generator)"
+# The participating municipalities of the synthetic region (real CBS codes, reference/gemeentecodes.csv) and
+# the share of the clients each allocates: a client belongs to one municipality, by its number.
+MUNICIPALITIES = (("GM0599", 78), ("GM1930", 12), ("GM1931", 10))
+MUNICIPALITY_NAMES = {"GM0599": "Rotterdam", "GM1930": "Nissewaard", "GM1931": "Krimpenerwaard"}
+
+
+def municipality_of(bsn: str) -> str:
+    """The municipality that allocated a client's care: fixed per client, spread by the shares above."""
+    position = int(bsn[:8]) % 100
+    for code, share in MUNICIPALITIES:
+        if position < share:
+            return code
+        position -= share
+    return MUNICIPALITIES[0][0]
+
 
 # The planted anomalies: a role per provider and the rules it must raise.
 PLANTED = {
@@ -254,7 +269,7 @@ class _Out:
 
     def allocation(self, agb, bsn, number, product: ProductSpec, start, end, volume) -> None:
         self._a.append(
-            f"{agb},{bsn},{number},{product.category},{product.code},{start},{end},"
+            f"{municipality_of(bsn)},{agb},{bsn},{number},{product.category},{product.code},{start},{end},"
             f"{volume},{product.unit},{product.frequency},\n"
         )
         self.allocation_count += 1
@@ -264,7 +279,7 @@ class _Out:
 
     def declaration(self, agb, bsn, number, product: ProductSpec, start, end, volume, cents) -> None:
         self._d.append(
-            f"{agb},{bsn},{number},{product.category},{product.code},{start},{end},"
+            f"{municipality_of(bsn)},{agb},{bsn},{number},{product.category},{product.code},{start},{end},"
             f"{volume},{product.unit},{cents // 100}.{cents % 100:02d}\n"
         )
         self.declaration_count += 1
@@ -516,6 +531,12 @@ def install_world(manifest: Manifest):
         authority, _ = ContractingAuthority.objects.get_or_create(
             name=manifest.authority, defaults={"kind": ContractingAuthority.Kind.REGION}
         )
+        for code, _share in MUNICIPALITIES:
+            municipality, _ = ContractingAuthority.objects.get_or_create(
+                cbs_code=code,
+                defaults={"name": MUNICIPALITY_NAMES[code], "kind": ContractingAuthority.Kind.MUNICIPALITY},
+            )
+            authority.members.add(municipality)
         for spec in CATALOGUE:
             Product.objects.get_or_create(
                 code=spec.code,

@@ -20,6 +20,11 @@ class Column:
 
 
 COMMON_COLUMNS = (
+    Column(
+        "municipality",
+        False,
+        ("gemeente", "gemeentecode", "cbscode", "cbsgemeentecode", "municipalitycode", "toewijzendegemeente"),
+    ),
     Column("provider_agb", True, ("agb", "agbcode", "agbcodeaanbieder", "aanbieder", "zorgaanbieder")),
     Column("client_bsn", True, ("bsn", "burgerservicenummer", "client", "clientbsn")),
     Column("allocation_number", False, ("toewijzingnummer", "toewijzingsnummer", "toewijzing")),
@@ -36,17 +41,26 @@ COLUMNS = {
         Column("amount", True, ("bedrag", "gedeclareerdbedrag", "ingediendbedrag")),
     ),
     ProductionKind.ALLOCATIONS: (
-        *COMMON_COLUMNS[:2],
-        replace(COMMON_COLUMNS[2], required=True),  # allocation_number
-        *COMMON_COLUMNS[3:],
+        *COMMON_COLUMNS[:3],
+        replace(COMMON_COLUMNS[3], required=True),  # allocation_number
+        *COMMON_COLUMNS[4:],
         Column("frequency", True, ("frequentie",)),
         Column("budget", False, ("bedrag",)),
+    ),
+    ProductionKind.CARE: (  # iWmo/iJw 305 (start) and 307 (stop) of an allocation
+        *COMMON_COLUMNS[:3],
+        replace(COMMON_COLUMNS[3], required=True),  # allocation_number
+        *COMMON_COLUMNS[4:6],  # product_category, product_code
+        Column("message", True, ("bericht", "berichtcode", "berichttype", "soort")),
+        Column("date", True, ("datum", "begindatum", "einddatum", "startdatum", "ingangsdatum")),
+        Column("reason", False, ("reden", "redenbeeindiging", "redeneinde")),
     ),
 }
 DECLARATION_FIELDS = tuple(c.name for c in COLUMNS[ProductionKind.DECLARATIONS])
 """The columns of a declaration file in the documented order (docs/import-format.md): the header the
 fast lane takes and the generator writes."""
 ALLOCATION_FIELDS = tuple(c.name for c in COLUMNS[ProductionKind.ALLOCATIONS])
+CARE_FIELDS = tuple(c.name for c in COLUMNS[ProductionKind.CARE])
 
 
 def header_line(kind: str) -> str:

@@ -2,9 +2,10 @@
 PostgreSQL. This is the path of the large files (ten million lines a year), so it works on the raw bytes
 of each line and does as little as possible per line:
 
-- consecutive lines of one client and allocation share their first five fields (provider, BSN,
-  allocation number, category, product): a line that starts with the previous line's first five fields
-  reuses their checked, looked-up and hashed output; only a new combination is checked and hashed;
+- consecutive lines of one client and allocation share their first six fields (municipality, provider,
+  BSN, allocation number, category, product): a line that starts with the previous line's first six
+  fields reuses their checked, looked-up and hashed output (and the municipality's running total of the
+  import's split); only a new combination is checked and hashed;
 - the other fields (dates, volume, unit, amount) are checked and encoded once per distinct value (a small
   bounded cache per field), so that a line costs a few dictionary lookups;
 - the output is PostgreSQL's binary COPY format (no text parsing in the database), written into one
@@ -49,6 +50,7 @@ COPY_COLUMNS = (
     "row_number",
     "batch_id",
     "authority_id",
+    "municipality_id",
 )
 NUMBER = re.compile(rb"[A-Za-z0-9][A-Za-z0-9._/-]{0,19}")
 ROWS_PER_WRITE = 2000
@@ -114,12 +116,13 @@ def stream_declarations(
     batch: ImportBatch, raw: IO[bytes], header: list[str], size: int, strict: bool, rejections, progress
 ):
     """Read, check and COPY every line after the header; returns (rows, stored, stats)."""
-    lookups = Lookups.load()
+    lookups = Lookups.load(batch.authority)
     parser = RowParser(ProductionKind.DECLARATIONS, map_header(ProductionKind.DECLARATIONS, header), lookups)
     providers = {agb.encode(): int8(pk) for agb, pk in lookups.providers.items()}
     categories = {code.encode(): pk for code, pk in lookups.categories.items()}
     products = {code.encode(): (int8(pk), category) for code, (pk, category) in lookups.products.items()}
     units = {code.encode(): int8(pk) for code, (pk, current) in lookups.units.items() if current}
+    municipalities = {code.encode(): pk for code, pk in lookups.municipalities.items()}
     base = hmac.new(settings.PSEUDONYMISATION_KEY.encode(), digestmod=hashlib.sha256)
     hashes: dict[bytes, bytes] = {}
     dates: dict[bytes, bytes] = {}
@@ -128,6 +131,18 @@ def stream_declarations(
     suffix = int8(batch.pk) + int8(batch.authority_id)
     row_field = INT4.pack
     stats = ImportStats()
+    split = stats.municipalities  # municipality id -> [rows, cents]
+    tails: dict[int | None, tuple[bytes, list[int]]] = {}
+
+    def tail_of(municipality_id: int | None) -> tuple[bytes, list[int]]:
+        """The fields after the row number (batch, authority, municipality) and the municipality's share."""
+        known = tails.get(municipality_id)
+        if known is None:
+            share = split.setdefault(municipality_id, [0, 0])
+            field = NULL if municipality_id is None else int8(municipality_id)
+            known = tails[municipality_id] = (suffix + field, share)
+        return known
+
     first_start, last_end, cents = b"9999-12-31", b"0001-01-01", 0
 
     def bounded(cache: dict, key: bytes, value):
@@ -175,8 +190,17 @@ def stream_declarations(
         mac.update(bsn)
         return bounded(hashes, bsn, text(mac.digest()))
 
-    def head_of(parts: list[bytes]) -> bytes | None:
-        """The encoded provider, client, allocation number, category and product, or None."""
+    def head_of(parts: list[bytes]) -> tuple[bytes, bytes, list[int]] | None:
+        """The encoded provider, client, allocation number, category and product, the fields after the
+        row number and the municipality's share of the split; or None."""
+        code = parts[0]
+        if code:
+            municipality_id = municipalities.get(code)
+            if municipality_id is None:
+                return None
+        else:
+            municipality_id = lookups.default_municipality
+        parts = parts[1:]
         provider = providers.get(parts[0])
         hashed = client_hash(parts[1]) if provider is not None else None
         category = categories.get(parts[3]) if hashed is not None else None
@@ -193,7 +217,8 @@ def stream_declarations(
             product_field = product[0]
         else:
             product_field = NULL
-        return FIELDS + provider + hashed + text(number) + int8(category) + product_field
+        tail, share = tail_of(municipality_id)
+        return FIELDS + provider + hashed + text(number) + int8(category) + product_field, tail, share
 
     savepoint = transaction.savepoint()
     cursor = connection.cursor().cursor
@@ -207,7 +232,8 @@ def stream_declarations(
     stored = 0
     row_number = 1
     last_key = b"\x00"  # matches no line
-    head = b""
+    head = tail = b""
+    share = [0, 0]
     lines = iter(raw)
 
     def general(line: bytes) -> tuple | None:
@@ -245,11 +271,12 @@ def stream_declarations(
             if line.startswith(last_key):  # the same provider, client, allocation and product as before
                 fields = line[len(last_key) :].rstrip(b"\r\n").split(b",")
             else:
-                parts = line.split(b",", 5)
-                head = head_of(parts) if len(parts) == 6 and 34 not in line else None  # 34: a quote
-                if head is not None:
-                    last_key = line[: len(line) - len(parts[5])]
-                    fields = parts[5].rstrip(b"\r\n").split(b",")
+                parts = line.split(b",", 6)
+                encoded = head_of(parts) if len(parts) == 7 and 34 not in line else None  # 34: a quote
+                if encoded is not None:
+                    head, tail, share = encoded
+                    last_key = line[: len(line) - len(parts[6])]
+                    fields = parts[6].rstrip(b"\r\n").split(b",")
                 else:
                     last_key = b"\x00"
                     fields = ()
@@ -262,6 +289,8 @@ def stream_declarations(
                 money = amounts.get(amount) or amount_of(amount)
                 if start_field and end_field and volume_field and unit_field and money and start <= end:
                     cents += money[1]
+                    share[0] += 1
+                    share[1] += money[1]
                     if start < first_start:
                         first_start = start
                     if end > last_end:
@@ -277,7 +306,7 @@ def stream_declarations(
                                     unit_field,
                                     money[0],
                                     row_field(4, row_number),
-                                    suffix,
+                                    tail,
                                 )
                             )  # fmt: skip
                         )
@@ -295,10 +324,24 @@ def stream_declarations(
                 if strict and writing and rejections.rows:
                     abort()
                 continue
-            provider_id, hashed, number, category_id, product_id, start_s, end_s, volume_i, unit_id, c, _t = (
-                values
-            )
+            (
+                provider_id,
+                hashed,
+                number,
+                category_id,
+                product_id,
+                start_s,
+                end_s,
+                volume_i,
+                unit_id,
+                c,
+                _t,
+                m,
+            ) = values
             cents += c
+            general_tail, general_share = tail_of(m)
+            general_share[0] += 1
+            general_share[1] += c
             start, end = start_s.encode(), end_s.encode()
             if start < first_start:
                 first_start = start
@@ -320,7 +363,7 @@ def stream_declarations(
                             int8(unit_id),
                             numeric_field(c),
                             row_field(4, row_number),
-                            suffix,
+                            general_tail,
                         )
                     )
                 )

@@ -37,6 +37,7 @@ from typing import IO, Any
 from openpyxl import load_workbook
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
@@ -47,6 +48,7 @@ from compliance.fraud.lines import ImportStats, Lookups, RowInvalid, RowParser, 
 from compliance.fraud.pseudonym import key_id, mask_bsns
 from compliance.models import (
     AllocationLine,
+    CareEvent,
     DeclarationLine,
     ImportBatch,
     ImportRejection,
@@ -141,14 +143,24 @@ DECLARATION_COLUMNS = (
     "volume",
     "unit_id",
     "amount",
+    "municipality_id",
 )
 ALLOCATION_COLUMNS = (
-    *DECLARATION_COLUMNS[:-1],
+    *DECLARATION_COLUMNS[:-2],
     "frequency",
     "total_volume",
     "budget",
+    "municipality_id",
+)
+CARE_COLUMNS = (
+    *DECLARATION_COLUMNS[:8],  # batch ... product_id
+    "date",
+    "message",
+    "reason",
+    "municipality_id",
 )
 STAGING = "fraud_allocation_staging"
+CARE_STAGING = "fraud_care_staging"
 
 
 class Writer:
@@ -191,13 +203,24 @@ class PostgresDeclarationWriter(Writer):
         return self.table
 
     def write(self, row_number: int, values: tuple) -> None:
-        provider_id, client_hash, number, category_id, product_id, start, end, volume, unit_id, _c, amount = (
-            values
-        )
+        (
+            provider_id,
+            client_hash,
+            number,
+            category_id,
+            product_id,
+            start,
+            end,
+            volume,
+            unit_id,
+            _c,
+            amount,
+            m,
+        ) = values
         self.buffer.append(
             f"{self.head}{row_number}{self.tail}{provider_id}\t\\\\x{client_hash.hex()}\t{number}\t"
             f"{category_id}\t{'\\N' if product_id is None else product_id}\t{start}\t{end}\t{volume}\t"
-            f"{unit_id}\t{amount}\n"
+            f"{unit_id}\t{amount}\t{'\\N' if m is None else m}\n"
         )
         self.count += 1
         if len(self.buffer) >= COPY_ROWS:
@@ -234,11 +257,12 @@ class PostgresAllocationWriter(PostgresDeclarationWriter):
         provider_id, client_hash, number, category_id, product_id, start, end, volume, unit_id, *extra = (
             values
         )
-        frequency, total, budget = extra
+        frequency, total, budget, m = extra
         self.buffer.append(
             f"{self.head}{row_number}{self.tail}{provider_id}\t\\\\x{client_hash.hex()}\t{number}\t"
             f"{category_id}\t{'\\N' if product_id is None else product_id}\t{start}\t{end}\t{volume}\t"
-            f"{unit_id}\t{frequency}\t{total}\t{'\\N' if budget is None else cents_text(budget)}\n"
+            f"{unit_id}\t{frequency}\t{total}\t{'\\N' if budget is None else cents_text(budget)}\t"
+            f"{'\\N' if m is None else m}\n"
         )
         self.count += 1
         if len(self.buffer) >= COPY_ROWS:
@@ -263,8 +287,8 @@ class InsertWriter(Writer):
         self.count = 0
 
     def convert(self, values: tuple) -> tuple:
-        *common, cents, _text = values
-        return (*common, Decimal(cents) / 100)
+        *common, cents, _text, municipality_id = values
+        return (*common, Decimal(cents) / 100, municipality_id)
 
     def write(self, row_number: int, values: tuple) -> None:
         self.rows.append((self.batch.pk, row_number, self.batch.authority_id, *self.convert(values)))
@@ -292,12 +316,67 @@ class InsertAllocationWriter(InsertWriter):
         super().__init__(batch, STAGING, ALLOCATION_COLUMNS)
 
     def convert(self, values: tuple) -> tuple:
-        *common, frequency, total, budget = values
-        return (*common, frequency, total, None if budget is None else Decimal(budget) / 100)
+        *common, frequency, total, budget, municipality_id = values
+        return (*common, frequency, total, None if budget is None else Decimal(budget) / 100, municipality_id)
 
     def close(self) -> int:
         self.flush()
         return finish_allocations(self.batch)
+
+
+class CareWriter(InsertWriter):
+    """Starts and stops of care: executemany into a staging table, then an upsert (one start and one
+    stop per allocation number; a later file replaces them). Far fewer lines than declarations."""
+
+    def __init__(self, batch: ImportBatch) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {CARE_STAGING}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {CARE_STAGING} AS "  # noqa: S608
+                f"SELECT {', '.join(CARE_COLUMNS)} FROM {CareEvent._meta.db_table} WHERE 1 = 0"
+            )
+        super().__init__(batch, CARE_STAGING, CARE_COLUMNS)
+
+    def convert(self, values: tuple) -> tuple:
+        *common, day, _end, message, reason, municipality_id = values
+        return (*common, day, message, reason, municipality_id)
+
+    def close(self) -> int:
+        self.flush()
+        return finish_care(self.batch)
+
+
+def finish_care(batch: ImportBatch) -> int:
+    """Staging -> care events, set-based: the first row of an allocation number and message in the file
+    is upserted, later ones are rejected (like allocations)."""
+    columns = ", ".join(CARE_COLUMNS)
+    keys = ("authority_id", "allocation_number", "message")
+    updates = ", ".join(f"{c} = excluded.{c}" for c in CARE_COLUMNS if c not in keys)
+    ranked = (
+        f"SELECT *, ROW_NUMBER() OVER (PARTITION BY allocation_number, message ORDER BY row_number) "  # noqa: S608
+        f"AS position_in_file FROM {CARE_STAGING}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {ImportRejection._meta.db_table} (batch_id, row_number, "column", code, message)
+            SELECT %s, row_number, 'allocation_number', 'duplicate_care_event', %s
+            FROM ({ranked}) AS ranked WHERE position_in_file > 1
+            """,  # noqa: S608
+            [batch.pk, rejection_message("duplicate_care_event", "allocation_number")],
+        )
+        duplicates = cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO {CareEvent._meta.db_table} ({columns})
+            SELECT {columns} FROM ({ranked}) AS ranked WHERE position_in_file = 1
+            ON CONFLICT (authority_id, allocation_number, message) DO UPDATE SET {updates}
+            """  # noqa: S608
+        )
+        stored = cursor.rowcount
+        cursor.execute(f"DROP TABLE IF EXISTS {CARE_STAGING}")
+    batch.rows_rejected += duplicates
+    return stored
 
 
 def create_staging() -> None:
@@ -359,6 +438,8 @@ def finish_allocations(batch: ImportBatch) -> int:
 
 def make_writer(batch: ImportBatch) -> Writer:
     postgres = connection.vendor == "postgresql"
+    if batch.kind == ProductionKind.CARE:
+        return CareWriter(batch)
     if batch.kind == ProductionKind.ALLOCATIONS:
         return PostgresAllocationWriter(batch) if postgres else InsertAllocationWriter(batch)
     if postgres:
@@ -528,6 +609,19 @@ def _import(file, file_name, fmt, sha256, size, kind, authority, actor, strict, 
         batch.period_start, batch.period_end = stats.first_start, stats.last_end
         if kind == ProductionKind.DECLARATIONS:
             batch.total_amount = Decimal(stats.cents) / 100
+        if kind != ProductionKind.DECLARATIONS:
+            # duplicates in the file were dropped after the split was counted: count what was stored
+            model = AllocationLine if kind == ProductionKind.ALLOCATIONS else CareEvent
+            stats.municipalities = {
+                row["municipality_id"]: [row["rows"], 0]
+                for row in model.objects.filter(batch=batch)
+                .values("municipality_id")
+                .annotate(rows=Count("pk"))
+                .order_by()
+            }
+        batch.municipality_totals = stats.split(
+            Lookups.load(authority), amounts=kind == ProductionKind.DECLARATIONS
+        )
     batch.finished_at = clock.now()
     batch.save()
     rejections.store(batch)
@@ -581,8 +675,10 @@ def _stream(batch, file, fmt, size, strict, rejections, progress) -> tuple[int, 
         raise ImportFileError(_("The file is empty.")) from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ImportFileError(_("The file is not UTF-8 encoded text.")) from exc
-    parser = RowParser(batch.kind, map_header(batch.kind, header), Lookups.load())
+    lookups = Lookups.load(batch.authority)
+    parser = RowParser(batch.kind, map_header(batch.kind, header), lookups)
     stats = ImportStats()
+    split = stats.municipalities
     savepoint = transaction.savepoint()
     writer: Writer | None = make_writer(batch)
     write = writer.write
@@ -611,8 +707,13 @@ def _stream(batch, file, fmt, size, strict, rejections, progress) -> tuple[int, 
                 first_start = values[5]
             if values[6] > last_end:
                 last_end = values[6]
+            share = split.get(values[-1])
+            if share is None:
+                share = split[values[-1]] = [0, 0]
+            share[0] += 1
             if declarations:
                 cents += values[9]
+                share[1] += values[9]
             write(row_number, values)
             if row_number % 50_000 == 0 and progress is not None:
                 progress(row_number - 1, fraction(row_number))

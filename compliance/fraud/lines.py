@@ -5,15 +5,15 @@ import (``ImportStats``). Shared by the importer's general path and its fast lan
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from compliance.fraud.columns import DECLARATION_FIELDS
 from compliance.fraud.pseudonym import InvalidBsn, Pseudonymiser, contains_bsn, normalise_bsn
-from compliance.models import Frequency, ProductionKind
-from contracting.models import Product, ProductCategory, Provider, Unit
+from compliance.models import CareMessage, Frequency, ProductionKind, StopReason
+from contracting.models import ContractingAuthority, Product, ProductCategory, Provider, Unit
 
 MAX_VOLUME = 10_000_000
 MAX_AMOUNT_CENTS = 10**12  # 10 billion euro: far above any line, within the column
@@ -24,6 +24,8 @@ FREQUENCIES = frozenset(Frequency.values)  # (the enum builds the list anew on e
 ALLOCATION_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,19}")
 AGB_CODE = re.compile(r"[0-9]{8}")
 AMOUNT = re.compile(r"([0-9]{1,10})(?:[.,]([0-9]{1,2}))?")
+MUNICIPALITY_CODE = re.compile(r"(?:GM)?([0-9]{1,4})", re.IGNORECASE)
+NO_MUNICIPALITY = "none"  # the key of lines without a municipality in an import's split
 
 
 class RowInvalid(Exception):
@@ -38,9 +40,13 @@ class Lookups:
     categories: dict[str, int]
     products: dict[str, tuple[int, int]]
     units: dict[str, tuple[int, bool]]
+    municipalities: dict[str, int] = field(default_factory=dict)  # "GM0599", "0599", "599" -> pk
+    municipality_codes: dict[int, str] = field(default_factory=dict)  # pk -> "GM0599"
+    default_municipality: int | None = None  # a municipality importing its own file
+    stop_reasons: frozenset[str] = frozenset()  # JZ588 codes
 
     @classmethod
-    def load(cls) -> "Lookups":
+    def load(cls, authority: ContractingAuthority | None = None) -> "Lookups":
         categories: dict[str, int] = {}
         for pk, code in ProductCategory.objects.values_list("pk", "code"):
             categories[code] = pk
@@ -55,7 +61,30 @@ class Lookups:
                 code: (pk, current)
                 for pk, code, current in Unit.objects.values_list("pk", "code", "is_current")
             },
+            stop_reasons=frozenset(StopReason.objects.values_list("code", flat=True)),
+            **municipality_lookups(authority),
         )
+
+
+def municipality_lookups(authority: ContractingAuthority | None) -> dict:
+    """The municipalities a file of ``authority`` may name: a municipality itself; a region its members
+    and its lead municipality. Each under the spellings of its CBS code (GM0599, gm0599, 0599, 599)."""
+    if authority is None:
+        return {}
+    if authority.kind == ContractingAuthority.Kind.MUNICIPALITY:
+        allowed = {authority.pk: authority.cbs_code}
+        default = authority.pk
+    else:
+        allowed = dict(authority.members.values_list("pk", "cbs_code"))
+        if authority.lead_municipality_id is not None:
+            allowed[authority.lead_municipality_id] = authority.lead_municipality.cbs_code
+        default = None
+    spellings: dict[str, int] = {}
+    for pk, code in allowed.items():
+        digits = code[2:] if code[:2].upper() == "GM" else code
+        for spelling in (code, code.lower(), code.upper(), digits, digits.lstrip("0") or "0"):
+            spellings[spelling] = pk
+    return {"municipalities": spellings, "municipality_codes": allowed, "default_municipality": default}
 
 
 def rejection_message(code: str, column: str) -> str:
@@ -87,6 +116,17 @@ def rejection_message(code: str, column: str) -> str:
             "BSN column, where it is pseudonymised; remove it here."
         ),
         "column_count": _("The row has fewer columns than the header."),
+        "message_format": _("The message must be 305 (start of care) or 307 (stop of care)."),
+        "unknown_reason": _("Unknown reason for the end of care (iJw/iWmo code list JZ588)."),
+        "reason_only_on_stop": _("A reason for the end of care belongs only on a stop of care (307)."),
+        "duplicate_care_event": _(
+            "This allocation number appears earlier in the same file with the same message."
+        ),
+        "municipality_format": _("The municipality must be a CBS municipality code, e.g. GM0599 or 0599."),
+        "municipality_not_in_authority": _(
+            "This municipality is not the importing authority nor one of the region's participating "
+            "municipalities."
+        ),
     }
     return messages[code] % {"column": column}
 
@@ -138,6 +178,7 @@ class RowParser:
         self.p = positions
         self.width = max(positions.values()) + 1
         self.allocations = kind == ProductionKind.ALLOCATIONS
+        self.care = kind == ProductionKind.CARE
         self.current_units = {code: pk for code, (pk, current) in lookups.units.items() if current}
         self.valid_dates: dict[str, bool] = {}
         self.positions = tuple(positions.get(name, -1) for name in DECLARATION_FIELDS)
@@ -163,10 +204,11 @@ class RowParser:
 
     def _make_fast(self):
         """A closure with every lookup bound to a local: this runs for every row of the file."""
-        if self.allocations:
+        if self.allocations or self.care:
             return None
-        pa, pb, pn, pc, pp, ps, pe, pv, pu, pm = self.positions
+        pg, pa, pb, pn, pc, pp, ps, pe, pv, pu, pm = self.positions
         providers, categories = self.lookups.providers, self.lookups.categories
+        municipalities, default_municipality = self.lookups.municipalities, self.lookups.default_municipality
         products, units = self.lookups.products, self.current_units
         pseudonymise, date_ok, good_dates = self.pseudonymise, self._date_ok, self.valid_dates
         number_ok = ALLOCATION_NUMBER.fullmatch
@@ -174,6 +216,8 @@ class RowParser:
 
         def fast(cells: list[str]) -> tuple | None:
             try:
+                municipality = cells[pg] if pg >= 0 else ""
+                municipality_id = municipalities[municipality] if municipality else default_municipality
                 provider_id = providers[cells[pa]]
                 client_hash = pseudonymise(cells[pb])
                 number = cells[pn] if pn >= 0 else ""
@@ -212,14 +256,14 @@ class RowParser:
             except (KeyError, IndexError, ValueError, InvalidBsn):
                 return None
             return (provider_id, client_hash, number, category_id, product_id, start, end, volume, unit_id,
-                    cents, amount)  # fmt: skip
+                    cents, amount, municipality_id)  # fmt: skip
 
         return fast
 
     def parse(self, cells: list[str]) -> tuple:
         """(provider_id, client_hash, allocation_number, category_id, product_id, start, end, volume,
-        unit_id, extra...) where extra is (amount_cents,) for declarations and (frequency, total_volume,
-        budget_cents) for allocations. Dates come back as ISO strings."""
+        unit_id, extra..., municipality_id) where extra is (amount_cents, amount_text) for declarations and
+        (frequency, total_volume, budget_cents) for allocations. Dates come back as ISO strings."""
         errors: list[tuple[str, str, str]] = []
         if len(cells) < self.width:
             cells = [*cells, *([""] * (self.width - len(cells)))]
@@ -230,6 +274,17 @@ class RowParser:
             errors.append((column, code, rejection_message(code, column)))
 
         p = self.p
+        municipality_id = self.lookups.default_municipality
+        municipality = cells[p["municipality"]].strip() if "municipality" in p else ""
+        if municipality:
+            municipality_id = self.lookups.municipalities.get(municipality)
+            if municipality_id is None:
+                known = MUNICIPALITY_CODE.fullmatch(municipality)
+                if known is not None:
+                    municipality_id = self.lookups.municipalities.get(known.group(1).zfill(4))
+                if municipality_id is None:
+                    fail("municipality", "municipality_not_in_authority" if known else "municipality_format")
+
         agb = cells[p["provider_agb"]].strip()
         provider_id = self.lookups.providers.get(agb)
         if provider_id is None:
@@ -254,7 +309,7 @@ class RowParser:
             fail("allocation_number", "allocation_number_format")
         elif number and contains_bsn(number):  # a BSN typed into free text would be stored in clear
             fail("allocation_number", "bsn_in_free_text")
-        elif not number and self.allocations:
+        elif not number and (self.allocations or self.care):
             fail("allocation_number", "allocation_number_required")
 
         category = cells[p["product_category"]].strip()
@@ -272,6 +327,10 @@ class RowParser:
                 product_id = product[0]
                 if category_id is not None and product[1] != category_id:
                     fail("product_code", "product_category_mismatch")
+
+        if self.care:
+            return self._care(cells, errors, fail, (provider_id, client_hash, number, category_id, product_id),
+                              municipality_id)  # fmt: skip
 
         dates = []
         for column in ("period_start", "period_end"):
@@ -334,8 +393,33 @@ class RowParser:
             unit[0],
         )
         if self.allocations:
-            return (*common, frequency, total_volume(volume, frequency, start, end), budget)
-        return (*common, amount, cents_text(amount))
+            return (*common, frequency, total_volume(volume, frequency, start, end), budget, municipality_id)
+        return (*common, amount, cents_text(amount), municipality_id)
+
+    def _care(self, cells, errors, fail, common: tuple, municipality_id: int | None) -> tuple:
+        """The rest of a start or stop of care: (…common, date, date, message, reason, municipality_id)."""
+        p = self.p
+        message = cells[p["message"]].strip().upper()
+        message = message[-3:] if message.endswith(("305", "307")) else message  # WMO305, JW307
+        if message not in CareMessage.values:
+            fail("message", "missing_value" if not message else "message_format")
+        text = cells[p["date"]].strip()
+        day = None
+        try:
+            day = parse_date(text)
+        except ValueError:
+            fail("date", "missing_value" if not text else "date_format")
+        reason = cells[p["reason"]].strip() if "reason" in p else ""
+        if reason:
+            reason = reason.zfill(2)
+            if message == CareMessage.START:
+                fail("reason", "reason_only_on_stop")
+            elif reason not in self.lookups.stop_reasons:
+                fail("reason", "unknown_reason")
+        if errors:
+            raise RowInvalid(errors)
+        iso = day.isoformat()
+        return (*common, iso, iso, message, reason, municipality_id)
 
 
 @dataclass(slots=True)
@@ -345,3 +429,12 @@ class ImportStats:
     first_start: str = "9999-12-31"  # ISO dates: compared as strings
     last_end: str = "0001-01-01"
     cents: int = 0  # declarations: the total amount
+    municipalities: dict = field(default_factory=dict)  # municipality id (or None) -> [rows, cents]
+
+    def split(self, lookups: Lookups, *, amounts: bool) -> dict[str, dict[str, object]]:
+        """The stored rows (and amounts) per municipality (CBS code; ``none`` for rows without one)."""
+        result: dict[str, dict[str, object]] = {}
+        for municipality_id, (rows, cents) in sorted(self.municipalities.items(), key=lambda i: i[0] or 0):
+            code = lookups.municipality_codes.get(municipality_id, NO_MUNICIPALITY)
+            result[code] = {"rows": rows, "amount": cents_text(cents)} if amounts else {"rows": rows}
+        return result

@@ -27,12 +27,15 @@ from compliance.models.documents import (
 )
 from compliance.models.production import (
     AllocationLine,
+    CareEvent,
+    CareMessage,
     DeclarationLine,
     Frequency,
     ImportBatch,
     ImportRejection,
     ImportStatus,
     ProductionKind,
+    StopReason,
 )
 from compliance.models.reports import Export, ExportKind, ExportStatus
 from compliance.models.signals import (
@@ -43,10 +46,15 @@ from compliance.models.signals import (
     SignalSeverity,
     SignalStatus,
 )
+from compliance.models.spend import SpendWarningSetting
 
 __all__ = [
     "AccountabilityDocument",
     "AllocationLine",
+    "CareEvent",
+    "CareMessage",
+    "StopReason",
+    "SpendWarningSetting",
     "Condition",
     "ConditionAdjustment",
     "ConditionCategory",

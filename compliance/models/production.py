@@ -25,6 +25,14 @@ from core.models import BaseModel
 class ProductionKind(models.TextChoices):
     ALLOCATIONS = "allocations", _("Allocations (toewijzingen)")
     DECLARATIONS = "declarations", _("Declarations (declaraties)")
+    CARE = "care", _("Start and stop of care (305/307)")
+
+
+class CareMessage(models.TextChoices):
+    """iWmo/iJw messages of the provider about the delivery of an allocation."""
+
+    START = "305", _("Start of care (305)")
+    STOP = "307", _("Stop of care (307)")
 
 
 class ImportStatus(models.TextChoices):
@@ -70,6 +78,15 @@ class ImportBatch(BaseModel):
     period_end = models.DateField(_("last period end"), null=True, blank=True)
     total_amount = models.DecimalField(
         _("total amount (EUR)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    municipality_totals = models.JSONField(
+        _("stored rows per municipality"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "A regional file split per participating municipality: per CBS code the rows stored and, for "
+            "declarations, their amount; rows without a municipality under the key 'none'."
+        ),
     )
     error = models.TextField(_("error"), blank=True, help_text=_("Why the file as a whole was rejected."))
     imported_by = models.ForeignKey(
@@ -137,6 +154,16 @@ class ProductionLine(models.Model):
     batch = _fact_fk(ImportBatch, _("import"), on_delete=models.CASCADE)
     row_number = models.PositiveIntegerField(_("row in the file"))
     authority = _fact_fk(ContractingAuthority, _("authority"))
+    municipality = _fact_fk(
+        ContractingAuthority,
+        _("municipality"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The municipality that allocated (its CBS code in the file): the authority itself, or a "
+            "participating municipality of a region. Empty when a regional file did not say."
+        ),
+    )
     provider = _fact_fk(Provider, _("provider"))
     client_hash = models.BinaryField(
         _("client pseudonym"),
@@ -194,3 +221,52 @@ class DeclarationLine(ProductionLine):
 
     def __str__(self) -> str:
         return f"{self.allocation_number or '-'} {formatting.date_short(self.period_start)}"
+
+
+class StopReason(models.Model):
+    """Reason for the end of care (iJw/iWmo code list JZ588 *Reden beeindiging*, reference/reden_beeindiging.csv).
+    ``planned`` marks the reasons that count as care ended as planned (the KPI)."""
+
+    code = models.CharField(_("code"), max_length=2, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    planned = models.BooleanField(_("ended as planned"), default=False)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("reason for the end of care")
+        verbose_name_plural = _("reasons for the end of care")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class CareEvent(models.Model):
+    """A start (305) or stop (307) of the care of an allocation, as the provider reported it. One of each
+    per allocation number and authority: a later file replaces it. Linked to its allocation by the
+    allocation number (the allocation may be imported after its start)."""
+
+    batch = _fact_fk(ImportBatch, _("import"), on_delete=models.CASCADE)
+    row_number = models.PositiveIntegerField(_("row in the file"))
+    authority = _fact_fk(ContractingAuthority, _("authority"))
+    municipality = _fact_fk(ContractingAuthority, _("municipality"), null=True, blank=True)
+    provider = _fact_fk(Provider, _("provider"))
+    client_hash = models.BinaryField(_("client pseudonym"), max_length=32)
+    allocation_number = models.CharField(_("allocation number"), max_length=20)
+    category = _fact_fk(ProductCategory, _("product category"))
+    product = _fact_fk(Product, _("product"), null=True, blank=True)
+    message = models.CharField(_("message"), max_length=3, choices=CareMessage.choices)
+    date = models.DateField(_("date"), help_text=_("The first day of care (305) or the last (307)."))
+    reason = models.CharField(_("reason for the end"), max_length=2, blank=True)
+
+    class Meta:
+        verbose_name = _("start or stop of care")
+        verbose_name_plural = _("starts and stops of care")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "allocation_number", "message"], name="one_care_event_per_message"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.allocation_number}"

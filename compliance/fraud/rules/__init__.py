@@ -10,14 +10,15 @@ come from ``Dialect``. Medians and MADs are computed with window functions (``RO
 ``COUNT`` over a partition), which both databases support.
 
 Modules: ``base`` (dialect, parameters, run context, the ``Rule`` class), one module per rule family
-(``volume``, ``peers``, ``capacity``, ``finance``, ``documents``, ``organisation``) and ``registry``
+(``volume``, ``peers``, ``capacity``, ``finance``, ``documents``, ``organisation``, ``contract``) and ``registry``
 (``RULES`` in their order, ``rule_title``, ``validate_thresholds``).
 """
 
 from compliance.fraud.rules.base import Dialect, Finding, Param, Rule, RunContext
-from compliance.fraud.rules.registry import RULES, rule_title, validate_thresholds
+from compliance.fraud.rules.registry import CONTRACT_RULE_CODES, RULES, rule_title, validate_thresholds
 
 __all__ = [
+    "CONTRACT_RULE_CODES",
     "RULES",
     "Dialect",
     "Finding",

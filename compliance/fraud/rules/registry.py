@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from compliance.fraud.rules.base import Rule
 from compliance.fraud.rules.capacity import ClientMultipleProviders, ImplausibleHoursPerFte
+from compliance.fraud.rules.contract import CONTRACT_RULES
 from compliance.fraud.rules.documents import DocumentsOverdueOrRejected
 from compliance.fraud.rules.finance import ExecutivePayAboveWnt, LowWageRatio, ProfitMarginAboveCap
 from compliance.fraud.rules.organisation import YoungOrganisationRisk
@@ -28,8 +29,11 @@ RULES: dict[str, Rule] = {
         LowWageRatio(),
         DocumentsOverdueOrRejected(),
         YoungOrganisationRisk(),
+        *CONTRACT_RULES,
     )
 }
+CONTRACT_RULE_CODES = frozenset(rule.code for rule in CONTRACT_RULES)
+"""The contract checks (rules/contract.py): declarations against the provider's agreements."""
 
 
 labels.codes_named("fraud_rule", {code: rule.title for code, rule in RULES.items()})

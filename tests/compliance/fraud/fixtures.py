@@ -48,6 +48,7 @@ class World:
 
     def declaration(self, **overrides) -> list[str]:
         row = {
+            "municipality": "",
             "provider_agb": self.provider.agb_code,
             "client_bsn": BSN_A,
             "allocation_number": "T-0001",
@@ -64,6 +65,7 @@ class World:
 
     def allocation(self, **overrides) -> list[str]:
         row = {
+            "municipality": "",
             "provider_agb": self.provider.agb_code,
             "client_bsn": BSN_A,
             "allocation_number": "T-0001",

@@ -121,7 +121,7 @@ def test_semicolons_and_decimal_commas_are_read(world):
 
 
 def test_dutch_column_names_are_understood(world):
-    header = ["AgbCode", "Bsn", "ToewijzingNummer", "Productcategorie", "Productcode", "Begindatum",
+    header = ["Gemeente", "AgbCode", "Bsn", "ToewijzingNummer", "Productcategorie", "Productcode", "Begindatum",
               "Einddatum", "Volume", "Eenheid", "Bedrag"]  # fmt: skip
     file = csv_file(header, [world.declaration()])
     result = production_import(
@@ -135,9 +135,9 @@ def test_xlsx_with_numbers_and_dates_as_cells(world):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(DECLARATION_HEADER)
-    sheet.append([int(world.provider.agb_code), 12345672, "T-1", "02", "TST02", datetime.date(YEAR, 1, 1),
+    sheet.append([None, int(world.provider.agb_code), 12345672, "T-1", "02", "TST02", datetime.date(YEAR, 1, 1),
                   datetime.datetime(YEAR, 1, 31), 10, "04", 680.0])  # fmt: skip
-    sheet.append([None] * 10)  # trailing empty rows are ignored
+    sheet.append([None] * 11)  # trailing empty rows are ignored
     buffer = io.BytesIO()
     workbook.save(buffer)
     buffer.seek(0)
@@ -350,8 +350,9 @@ EXAMPLES = Path(__file__).resolve().parents[3] / "docs" / "examples"
 
 def test_the_columns_are_those_of_the_documentation_in_its_order():
     # the one definition of the columns (importer, fast lane, generator, these tests) is the documented one
-    assert DECLARATION_FIELDS == ("provider_agb", "client_bsn", "allocation_number", "product_category",
-                                  "product_code", "period_start", "period_end", "volume", "unit", "amount")  # fmt: skip
+    assert DECLARATION_FIELDS == ("municipality", "provider_agb", "client_bsn", "allocation_number", "product_category",
+                                  "product_code", "period_start", "period_end", "volume", "unit",
+                                  "amount")  # fmt: skip
     assert list(ALLOCATION_FIELDS) == [*DECLARATION_FIELDS[:-1], "frequency", "budget"]
     for name, kind in [("declarations.csv", ProductionKind.DECLARATIONS),
                        ("allocations.csv", ProductionKind.ALLOCATIONS)]:  # fmt: skip
@@ -362,8 +363,11 @@ def test_the_columns_are_those_of_the_documentation_in_its_order():
 
 
 def test_the_example_files_of_the_documentation_import_as_described():
-    # given: the demo's providers and products the examples use
+    # given: the demo's region, providers and products the examples use
     authority = factories.RegionFactory()
+    authority.members.add(
+        *(factories.MunicipalityFactory(cbs_code=c) for c in ("GM0599", "GM1930", "GM1931"))
+    )
     for agb in ("41518110", "41697135"):
         factories.ProviderFactory(agb_code=agb)
     for code, law, category, unit in [("02R01", "wmo", "02", "04"), ("02R02", "wmo", "02", "04"),
@@ -385,8 +389,15 @@ def test_the_example_files_of_the_documentation_import_as_described():
     assert load("allocations.csv", "allocations").rows_imported == 4
     assert load("declarations.csv", "declarations").rows_imported == 9
     assert load("declarations.xlsx", "declarations").rows_imported == 9
+    assert DeclarationLine.objects.filter(municipality__isnull=True).count() == 0
+    assert load("declarations.csv", "declarations").municipality_totals == {
+        "GM0599": {"rows": 5, "amount": "4764.00"},
+        "GM1930": {"rows": 2, "amount": "1955.00"},
+        "GM1931": {"rows": 2, "amount": "2576.00"},
+    }
+    assert load("care.csv", "care").rows_imported == 6
     errors = load("declarations-with-errors.csv", "declarations")
-    assert (errors.rows_imported, errors.rows_rejected) == (1, 6)
+    assert (errors.rows_imported, errors.rows_rejected) == (1, 7)
     assert list(errors.rejections.values_list("row_number", "code")) == [
         (3, "bsn_checksum"),
         (4, "unknown_provider"),
@@ -395,6 +406,7 @@ def test_the_example_files_of_the_documentation_import_as_described():
         (7, "unit_not_current"),
         (8, "volume_range"),
         (8, "amount_format"),
+        (9, "municipality_not_in_authority"),
     ]
 
 
