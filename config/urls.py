@@ -16,6 +16,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/logout/", AdminLogoutView.as_view()),
     path("admin/", include((second_factor_urlpatterns, "maykin_2fa"))),
+    # The officer's start page replaces the admin's app list (still at admin/apps/); the workspace pages
+    path("admin/", include("workspace.urls")),
     path("admin/", include((webauthn_urlpatterns, "two_factor"))),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),

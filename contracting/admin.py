@@ -145,7 +145,7 @@ class ContractingAuthorityAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_filter = ("kind",)
     list_select_related = ("lead_municipality",)
     search_fields = ("name", "cbs_code")
-    filter_horizontal = ("members",)
+    filter_horizontal = ("members", "officers")
     readonly_fields = ("uuid", "created_at", "updated_at")
 
 

@@ -175,6 +175,13 @@ class ContractingAuthority(BaseModel):
         related_name="regions",
         limit_choices_to={"kind": "municipality"},
     )
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("officers"),
+        blank=True,
+        related_name="authorities",
+        help_text=_("Officers and auditors who work for this authority: their start page shows its work."),
+    )
 
     class Meta:
         verbose_name = _("contracting authority")

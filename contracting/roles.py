@@ -45,6 +45,18 @@ def provider_ids_for(user: Any) -> frozenset[int]:
     return cached
 
 
+def authority_ids_for(user: Any) -> frozenset[int]:
+    """Contracting authorities an officer or auditor works for (ContractingAuthority.officers); cached on
+    the user object for the duration of a request."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_authority_ids", None)
+    if cached is None:  # through the user's side of ContractingAuthority.officers
+        cached = frozenset(user.authorities.values_list("pk", flat=True))
+        user._authority_ids = cached
+    return cached
+
+
 def can_read_everything(user: Any) -> bool:
     """Officers, auditors and administrators read across all providers."""
     return bool(user and user.is_authenticated and (user.is_superuser or user.is_staff))

@@ -33,7 +33,7 @@ from contracting.models import (
     add_months,
 )
 from core import clock
-from core.actors import Actor, Viewer, acting_user
+from core.actors import SYSTEM, Actor, Viewer, acting_user
 from core.exceptions import GuardFailed, InvalidInput, InvalidTransition
 from core.transitions import (
     lock,
@@ -388,6 +388,20 @@ def agreement_expire(*, uuid: UUID, actor: Actor, reason: str = "", if_match: st
         reason=reason,
         guards=[guards.agreement_term_has_ended],
     )
+
+
+def agreements_expire_ended(*, today: datetime.date | None = None) -> int:
+    """Expire every active agreement whose term ended before ``today`` (daily, as the system): each one
+    through ``agreement_expire`` (state machine, guard, audit event). Returns how many expired."""
+    today = today or clock.today()
+    uuids = list(
+        Agreement.objects.filter(status=AgreementStatus.ACTIVE, end_date__lt=today)
+        .order_by("pk")
+        .values_list("uuid", flat=True)
+    )
+    for uuid in uuids:
+        agreement_expire(uuid=uuid, actor=SYSTEM, reason=_("The term of the agreement has ended."))
+    return len(uuids)
 
 
 def agreement_extend(*, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None) -> Agreement:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "api",
     "portal",
     "devtools",
+    "workspace",
     # Logins: lockout (django-axes) and the admin's second factor (maykin-2fa on django-two-factor-auth).
     "axes",
     "django_otp",

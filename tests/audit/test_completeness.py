@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ["audit", "core", "contracting", "coalitions", "compliance", "portal"]
+APPS = ["audit", "core", "contracting", "coalitions", "compliance", "portal", "workspace"]
 INTERFACES = {"admin", "admin_panels", "api", "views", "urls", "forms", "serializers", "apps", "migrations"}
 WRITES = {
     "save",
@@ -41,6 +41,9 @@ EXEMPT = {
     "contracting/roles_setup.py": {"sync_roles"},
     # loads the reference data from reference/*.csv in a data migration
     "contracting/reference_data.py": {"load_reference_data"},
+    "workspace/reference_data.py": {"load_lead_times"},
+    # the alarm rows are themselves the record of what was sent to whom (as the document reminders)
+    "workspace/services.py": {"calendar_alarms_send"},
     "compliance/conditions/library.py": {"load_library"},
     # the daily anchor is itself the append-only, signed record of the chain's head (table and file); an
     # event for it would move the very head it names

@@ -286,6 +286,10 @@ class DemoSeed:
             name=data.REGION_NAME, kind=ContractingAuthority.Kind.REGION, lead_municipality=self.rotterdam
         )
         self.region.members.set(members)
+        # The demo's officers and auditor work for the region and its municipalities (their start page).
+        staff = [self.users[name] for name in ("inkoper", "inkoper2", "auditor") if name in self.users]
+        for authority in (self.region, *members):
+            authority.officers.add(*staff)
 
     def create_providers(self) -> None:
         taken = set(Provider.objects.values_list("kvk_number", flat=True)) | set(

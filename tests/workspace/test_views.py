@@ -1,0 +1,222 @@
+"""The workspace pages: the start page lists the officer's work with counts, reasons and next steps; the
+relationship, coalition and calendar pages show what they promise, in a bounded number of queries."""
+
+import datetime
+
+import pytest
+
+from django.urls import reverse
+
+from audit.services import audit_record
+from coalitions.models import MembershipRole, MembershipStatus
+from compliance.models import FraudSignal, SignalSeverity, SignalStatus
+from core import clock
+from tests import factories
+from workspace.scope import scope_of
+from workspace.worklists import worklists_for
+
+pytestmark = pytest.mark.django_db
+
+
+def signal(provider, authority, **kwargs):
+    defaults = {
+        "rule": "volume_spike",
+        "period_start": datetime.date(2026, 1, 1),
+        "period_end": datetime.date(2026, 1, 31),
+        "severity": SignalSeverity.HIGH,
+    }
+    return FraudSignal.objects.create(provider=provider, authority=authority, **{**defaults, **kwargs})
+
+
+def relationship_data(authority, n: int):
+    """``n`` providers, each with an application, an active agreement with a ceiling, a signal and an
+    event: enough rows that a query per row would show."""
+    providers = []
+    for i in range(n):
+        provider = factories.ProviderFactory()
+        factories.ApplicationFactory(provider=provider, submitted=True, procedure__authority=authority)
+        agreement = factories.AgreementFactory(
+            provider=provider,
+            authority=authority,
+            active=True,
+            end_date=clock.today() + datetime.timedelta(days=200 + i),
+            notice_months=6,
+        )
+        factories.BudgetCeilingFactory(agreement=agreement)
+        signal(provider, authority, rule=f"rule_{i}")
+        audit_record(actor=None, event="agreement.created", subject=agreement)
+        providers.append(provider)
+    return providers
+
+
+@pytest.fixture
+def authority(officer):
+    authority = factories.MunicipalityFactory()
+    authority.officers.add(officer)
+    return authority
+
+
+def test_start_page_counts_the_officers_work_and_not_another_authoritys(client_for, officer, authority):
+    # given two submitted applications at the officer's authority and one elsewhere
+    factories.ApplicationFactory.create_batch(2, submitted=True, procedure__authority=authority)
+    factories.ApplicationFactory(submitted=True)
+    # when
+    response = client_for(officer).get(reverse("workspace:start"))
+    # then
+    assert response.status_code == 200
+    lists = {w.code: w for w in response.context["worklists"]}
+    assert lists["applications_to_assess"].count == 2
+    assert all(item.why and item.next_step for item in lists["applications_to_assess"].items)
+
+
+def test_an_officer_without_an_authority_sees_no_work(client_for, officer):
+    # given an application somewhere, and an officer linked to no authority
+    factories.ApplicationFactory(submitted=True)
+    # when
+    response = client_for(officer).get(reverse("workspace:start"))
+    # then
+    assert response.context["scope"].is_empty
+    assert all(w.count == 0 for w in response.context["worklists"])
+
+
+def test_app_list_stays_reachable(client_for, officer):
+    # when
+    response = client_for(officer).get(reverse("workspace:apps"))
+    # then
+    assert response.status_code == 200
+    assert "app_list" in response.context
+
+
+def test_a_proposed_confirmation_waits_for_the_other_officer_and_for_you(officer, second_officer, authority):
+    # given a signal whose confirmation the first officer proposed
+    authority.officers.add(second_officer)
+    provider = factories.ProviderFactory()
+    factories.AgreementFactory(provider=provider, authority=authority)
+    signal(
+        provider,
+        authority,
+        status=SignalStatus.INVESTIGATING,
+        confirmation_requested_by=officer,
+        confirmation_requested_at=clock.now(),
+        confirmation_reason="Bewezen",
+    )
+    # when
+    mine = {w.code: w for w in worklists_for(officer, scope_of(officer), clock.today())}
+    theirs = {w.code: w for w in worklists_for(second_officer, scope_of(second_officer), clock.today())}
+    # then
+    assert mine["waiting_for_other_officer"].count == 1
+    assert mine["waiting_for_you"].count == 0
+    assert theirs["waiting_for_you"].count == 1
+    assert theirs["waiting_for_other_officer"].count == 0
+
+
+def test_agreement_deadline_within_the_lead_time_is_listed(officer, authority):
+    # given an agreement whose notice deadline is in about a month, and one years ahead
+    soon = factories.AgreementFactory(
+        authority=authority,
+        active=True,
+        end_date=clock.today() + datetime.timedelta(days=215),
+        notice_months=6,
+    )
+    factories.AgreementFactory(
+        authority=authority, active=True, end_date=clock.today() + datetime.timedelta(days=1500)
+    )
+    # when
+    lists = {w.code: w for w in worklists_for(officer, scope_of(officer), clock.today())}
+    # then
+    assert lists["agreement_deadlines"].count == 1
+    assert soon.reference in lists["agreement_deadlines"].items[0].title
+
+
+def test_memberships_pending_activation_are_listed(officer, authority):
+    # given an admitted membership of a coalition of the authority
+    coalition = factories.CoalitionFactory(authority=authority)
+    factories.MembershipFactory(
+        coalition=coalition, status=MembershipStatus.ADMITTED, role=MembershipRole.MEMBER
+    )
+    # when
+    lists = {w.code: w for w in worklists_for(officer, scope_of(officer), clock.today())}
+    # then
+    assert lists["memberships_pending"].count == 1
+
+
+def test_start_page_queries_are_bounded(client_for, officer, authority, django_assert_max_num_queries):
+    # given much work
+    relationship_data(authority, 25)
+    client = client_for(officer)
+    # when / then
+    with django_assert_max_num_queries(45):
+        response = client.get(reverse("workspace:start"))
+    assert response.status_code == 200
+
+
+def test_relationship_page_shows_agreements_signals_and_timeline(client_for, officer, authority):
+    # given a provider with an agreement, a signal and an event
+    (provider,) = relationship_data(authority, 1)
+    # when
+    response = client_for(officer).get(reverse("workspace:provider", args=[provider.uuid]))
+    # then
+    relationship = response.context["relationship"]
+    assert len(relationship.agreements) == 1
+    assert len(relationship.signals) == 1
+    assert [t.event.event for t in response.context["timeline"]] == ["agreement.created"]
+
+
+def test_relationship_timeline_filters_by_kind(client_for, officer, authority):
+    # given an agreement event
+    (provider,) = relationship_data(authority, 1)
+    # when
+    response = client_for(officer).get(
+        reverse("workspace:provider", args=[provider.uuid]), {"kind": "document"}
+    )
+    # then
+    assert response.context["timeline"] == []
+
+
+def test_relationship_page_queries_are_bounded(client_for, officer, authority, django_assert_max_num_queries):
+    # given a provider with many agreements, applications and events
+    provider = factories.ProviderFactory()
+    for _i in range(20):
+        agreement = factories.AgreementFactory(provider=provider, authority=authority, active=True)
+        factories.BudgetCeilingFactory(agreement=agreement)
+        factories.ApplicationFactory(provider=provider, submitted=True, procedure__authority=authority)
+        audit_record(actor=None, event="agreement.created", subject=agreement)
+    client = client_for(officer)
+    # when / then
+    with django_assert_max_num_queries(40):
+        response = client.get(reverse("workspace:provider", args=[provider.uuid]))
+    assert response.status_code == 200
+
+
+def test_provider_users_cannot_open_the_workspace(client_for, provider_user, provider):
+    # when
+    response = client_for(provider_user).get(reverse("workspace:provider", args=[provider.uuid]))
+    # then: the admin sends a non-staff user to its login
+    assert response.status_code == 302
+
+
+def test_coalition_page_shows_the_lead_and_members_by_role(client_for, officer, authority):
+    # given a coalition with a lead and a member
+    coalition = factories.CoalitionFactory(authority=authority)
+    lead = factories.MembershipFactory(coalition=coalition, role=MembershipRole.LEAD)
+    factories.MembershipFactory(coalition=coalition, role=MembershipRole.MEMBER)
+    # when
+    response = client_for(officer).get(reverse("workspace:coalition", args=[coalition.uuid]))
+    # then
+    overview = response.context["overview"]
+    assert overview.lead == lead
+    assert [len(members) for _role, members in overview.by_role] == [1, 1]
+
+
+def test_calendar_lists_deadlines_per_month_with_bounded_queries(
+    client_for, officer, authority, django_assert_max_num_queries
+):
+    # given many active agreements ending within the year
+    relationship_data(authority, 25)
+    client = client_for(officer)
+    # when
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("workspace:calendar"))
+    # then
+    kinds = {e.kind for _month, entries in response.context["months"] for e in entries}
+    assert {"end_date", "notice_deadline", "extension_option"} <= kinds

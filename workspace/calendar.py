@@ -1,0 +1,218 @@
+"""The contract calendar: every extension option, notice deadline, end date, review moment and document
+expiry of an officer's authorities, per month; the same entries feed the alarms and the iCalendar feed."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from compliance.models import AccountabilityDocument, DocumentStatus
+from contracting.models import Agreement, AgreementStatus, ReviewMoment
+from core import formatting
+from core.dates import add_months
+from workspace.models import EntryKind
+from workspace.scope import Scope
+
+# Agreements whose dates still matter: live ones.
+LIVE_AGREEMENT_STATES = (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED, AgreementStatus.TERMINATING)
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str  # stable per entry: an alarm is repeated for the same key until it leaves the calendar
+    kind: str
+    day: datetime.date
+    title: str
+    detail: str
+    url: str
+    authority_ids: frozenset[int]
+
+    @property
+    def kind_label(self) -> str:
+        return str(EntryKind(self.kind).label)
+
+
+def _agreement_entries(agreement: Agreement) -> list[Entry]:
+    party = agreement.provider or agreement.coalition
+    url = reverse("admin:contracting_agreement_change", args=[agreement.pk])
+    title = f"{agreement.reference} – {party}"
+    authorities = frozenset({agreement.authority_id})
+    entries = []
+    if agreement.status != AgreementStatus.TERMINATING:
+        left = agreement.max_extensions - agreement.extensions_used
+        deadline = agreement.extension_deadline
+        if left and agreement.status == AgreementStatus.ACTIVE:
+            entries.append(
+                Entry(
+                    key=f"agreement:{agreement.uuid}:extension:{agreement.end_date.isoformat()}",
+                    kind=EntryKind.EXTENSION_OPTION,
+                    day=deadline,
+                    title=title,
+                    detail=_("Last day to use extension option %(next)s of %(max)s (%(months)s months).")
+                    % {
+                        "next": agreement.extensions_used + 1,
+                        "max": agreement.max_extensions,
+                        "months": agreement.extension_months,
+                    },
+                    url=url,
+                    authority_ids=authorities,
+                )
+            )
+        entries.append(
+            Entry(
+                key=f"agreement:{agreement.uuid}:notice:{agreement.end_date.isoformat()}",
+                kind=EntryKind.NOTICE_DEADLINE,
+                day=deadline,
+                title=title,
+                detail=_("Last day to give notice of termination (%(months)s months before the end).")
+                % {"months": agreement.notice_months},
+                url=url,
+                authority_ids=authorities,
+            )
+        )
+    end = agreement.termination_effective_date or agreement.end_date
+    entries.append(
+        Entry(
+            key=f"agreement:{agreement.uuid}:end:{end.isoformat()}",
+            kind=EntryKind.END_DATE,
+            day=end,
+            title=title,
+            detail=_("The agreement ends (terminated).")
+            if agreement.status == AgreementStatus.TERMINATING
+            else _("The agreement ends unless it is extended."),
+            url=url,
+            authority_ids=authorities,
+        )
+    )
+    return entries
+
+
+def calendar_entries(scope: Scope, start: datetime.date, end: datetime.date) -> list[Entry]:
+    """Entries dated from ``start`` to ``end`` (inclusive), in date order (three queries)."""
+    entries: list[Entry] = []
+    longest = add_months(end, 120)  # an extension or notice deadline lies up to years before the end date
+    agreements = (
+        Agreement.objects.filter(status__in=LIVE_AGREEMENT_STATES, end_date__gte=start, end_date__lte=longest)
+        .filter(scope.authorities())
+        .select_related("provider", "coalition")
+    )
+    for agreement in agreements:
+        entries.extend(e for e in _agreement_entries(agreement) if start <= e.day <= end)
+    reviews = (
+        ReviewMoment.objects.filter(planned_on__gte=start, planned_on__lte=end, outcome="")
+        .filter(agreement__status__in=LIVE_AGREEMENT_STATES)
+        .filter(scope.authorities("agreement__authority_id"))
+        .select_related("agreement", "agreement__provider", "agreement__coalition")
+    )
+    for review in reviews:
+        agreement = review.agreement
+        entries.append(
+            Entry(
+                key=f"review:{review.uuid}:{review.planned_on.isoformat()}",
+                kind=EntryKind.REVIEW_MOMENT,
+                day=review.planned_on,
+                title=f"{agreement.reference} – {agreement.provider or agreement.coalition}",
+                detail=review.topic,
+                url=reverse("admin:contracting_agreement_change", args=[agreement.pk]),
+                authority_ids=frozenset({agreement.authority_id}),
+            )
+        )
+    documents = (
+        AccountabilityDocument.objects.filter(
+            status=DocumentStatus.ACCEPTED, valid_until__gte=start, valid_until__lte=end
+        )
+        .filter(scope.providers())
+        .select_related("provider", "document_type", "agreement")
+    )
+    for document in documents:
+        assert document.valid_until is not None  # filtered on it
+        entries.append(
+            Entry(
+                key=f"document:{document.uuid}:{document.valid_until.isoformat()}",
+                kind=EntryKind.DOCUMENT_EXPIRY,
+                day=document.valid_until,
+                title=f"{document.document_type.name} – {document.provider.name}",
+                detail=_("Valid until %(date)s; a renewed document is needed.")
+                % {"date": formatting.date_long(document.valid_until)},
+                url=reverse("admin:compliance_accountabilitydocument_change", args=[document.pk]),
+                authority_ids=frozenset({document.agreement.authority_id})
+                if document.agreement
+                else frozenset(),
+            )
+        )
+    entries.sort(key=lambda e: (e.day, e.kind, e.title))
+    return entries
+
+
+def by_month(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:
+    return [
+        (formatting.month_year(month), list(items))
+        for month, items in groupby(entries, key=lambda e: e.day.replace(day=1))
+    ]
+
+
+def counts_by_kind(entries: list[Entry]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        counts[entry.kind] += 1
+    return dict(counts)
+
+
+# --------------------------------------------------------------------------- iCalendar (RFC 5545)
+
+
+def _escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r", "")
+        .replace("\n", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets are folded (RFC 5545 §3.1)."""
+    raw = line.encode()
+    if len(raw) <= 75:
+        return line
+    parts, current = [], b""
+    for char in line:
+        encoded = char.encode()
+        if len(current) + len(encoded) > (75 if not parts else 74):
+            parts.append(current.decode())
+            current = b""
+        current += encoded
+    parts.append(current.decode())
+    return "\r\n ".join(parts)
+
+
+def icalendar(entries: list[Entry], *, base_url: str, stamp: datetime.datetime, name: str) -> str:
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Zorginkoop//Contract calendar//NL",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_escape(name)}",
+        "X-WR-TIMEZONE:Europe/Amsterdam",
+    ]
+    dtstamp = stamp.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    for entry in entries:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{_escape(entry.key)}@zorginkoop",
+            f"DTSTAMP:{dtstamp}",
+            f"DTSTART;VALUE=DATE:{entry.day:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{entry.day + datetime.timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{_escape(f'{entry.kind_label}: {entry.title}')}",
+            f"DESCRIPTION:{_escape(entry.detail)}",
+            f"URL:{base_url}{entry.url}",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
