@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import renderers, serializers, status, viewsets
+from rest_framework import exceptions, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -47,6 +47,14 @@ FILE_TYPES = {
 class ExportNotReady(DomainError):
     code = "export_not_ready"
     title = _("The export has no file yet.")
+
+
+class ExportFailed(exceptions.APIException):
+    """500 ``export_failed``: what went wrong is in the export's record and the log, never in the answer."""
+
+    status_code = 500
+    default_code = "export_failed"
+    default_detail = _("The file could not be made. The failure is recorded; try again later.")
 
 
 class FileRenderer(renderers.BaseRenderer):
@@ -206,5 +214,5 @@ class ProviderDossierView(APIView):
             kind=ExportKind.PROVIDER_DOSSIER, parameters=parameters, actor=request.user, background=False
         )
         if export.status != ExportStatus.DONE:
-            raise ExportNotReady(export.error or str(ExportNotReady.title), current_status=export.status)
+            raise ExportFailed()
         return file_response(export, export_download(export=export, actor=request.user))

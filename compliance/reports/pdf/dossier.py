@@ -28,6 +28,7 @@ from compliance.reports.pdf.common import (
 )
 from contracting.models import Agreement, Application, IndexationRun, Provider
 from core import formatting, labels
+from core.formatting import MISSING, percent
 
 
 def provider_agreements(provider: Provider):
@@ -282,6 +283,16 @@ def add_as_of(report: Report, as_of: Any) -> None:
         add_tariffs(report, as_of.tariffs)
 
 
+def indexation_text(tariff: Any) -> str:
+    """The indexation of a tariff as it stood: its percentage and basis, a dash when the tariff was not
+    indexed, and "not known" (a named state, never a guess) when the tariff or its rate was not set yet."""
+    if not tariff.basis:
+        return MISSING
+    if tariff.basis == "unknown" or tariff.indexation_pct is None:
+        return _("not known")
+    return f"{percent(tariff.indexation_pct, 2)} ({label_of(IndexationRun.Basis.choices, tariff.basis)})"
+
+
 def add_tariffs(report: Report, tariffs: Iterable[Any]) -> None:
     yes, no = _("yes"), _("no")
     report.table(
@@ -300,9 +311,7 @@ def add_tariffs(report: Report, tariffs: Iterable[Any]) -> None:
                 fmt_euro(t.amount) if t.amount is not None else _("not set yet"),
                 fmt_euro(t.real_price),
                 "–" if t.meets_real_price is None else (yes if t.meets_real_price else no),
-                f"{formatting.percent(t.indexation_pct, 2)} ({label_of(IndexationRun.Basis.choices, t.basis)})"
-                if t.basis
-                else "–",
+                indexation_text(t),
             ]
             for t in tariffs
         ),
