@@ -49,6 +49,8 @@ OFFICER_EXTRA = {
         "delete_conditionrequirement",
         "delete_fraudrulesetting",
     ],
+    # the officer's own secret calendar address (auditors read the calendar page, they make no feed)
+    "workspace": ["add_calendarfeed"],
 }
 # The condition library and document types are the administrator's.
 LIBRARY_MODELS = ["condition", "documenttype"]

@@ -87,6 +87,9 @@ EVENT_LABELS = {
     "importbatch.rejected": _("Production data refused"),
     # tariffs, exports, logins
     "tariffs.indexed": _("Tariffs indexed"),
+    "index_rate.recorded": _("Published index rate recorded"),
+    "calendarfeed.created": _("Calendar feed created"),
+    "calendarfeed.revoked": _("Calendar feed revoked"),
     "tariffs.trued_up": _("Tariffs trued up"),
     "export.completed": _("Export made"),
     "export.failed": _("Export failed"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -23,12 +24,15 @@ from workspace.models import CalendarAlarm, CalendarFeed, LeadTime, token_digest
 from workspace.scope import scope_of
 
 log = logging.getLogger(__name__)
+FEED_PERMISSION = "workspace.add_calendarfeed"
 
 
 def calendar_feed_create(*, actor: Actor) -> tuple[CalendarFeed, str]:
     """A new secret feed address for the officer; a previous one stops working. Returns the feed and
-    its token (shown once: only its SHA-256 is stored)."""
+    its token (shown once: only its SHA-256 is stored). Officers only: an auditor changes nothing."""
     user = acting_user(actor)
+    if not user.has_perm(FEED_PERMISSION):
+        raise PermissionDenied
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         CalendarFeed.objects.select_for_update().filter(user=user, revoked_at__isnull=True).update(
@@ -42,6 +46,8 @@ def calendar_feed_create(*, actor: Actor) -> tuple[CalendarFeed, str]:
 def calendar_feed_revoke(*, actor: Actor) -> int:
     """Revoke the officer's live feed address (it answers 404 from now on)."""
     user = acting_user(actor)
+    if not user.has_perm(FEED_PERMISSION):
+        raise PermissionDenied
     with transaction.atomic():
         revoked = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=clock.now()

@@ -222,6 +222,9 @@ class Filler:
             return AuditEvent.objects.filter(subject_uuid=p.signal.uuid).latest("id").hash
         if argument == "name":
             return "suspend" if "agreement" in route else "withdraw"
+        if argument == "token":  # a calendar feed's secret: only its holder has it, a visitor guesses
+            self.placeholder = True
+            return "a-guessed-feed-token"
         simple = {
             "provider_id": str(p.provider.pk),
             "procedure_id": str(w.procedure.pk),

@@ -329,5 +329,5 @@ def test_background_tasks_are_for_administrators_only(demo):
     assert client_of("inkoper").get(url).status_code == 403
     assert client_of("beheerder").get(url).status_code == 200
     assert "django_tasks_database" not in str(
-        client_of("inkoper").get(reverse("admin:index")).context["app_list"]
+        client_of("inkoper").get(reverse("workspace:apps")).context["app_list"]
     )

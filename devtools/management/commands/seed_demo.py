@@ -464,6 +464,17 @@ class DemoSeed:
         with clock.travel(datetime.datetime.combine(autumn, datetime.time(8, 0), tzinfo=tz)):
             self._create_prices(authority, year)
 
+    def index_prices(self, authority: ContractingAuthority, year: int) -> None:
+        """The tariffs of ``year`` indexed from the year before, in the autumn before that year (as an
+        authority does), so that the history "as of a date" knows them from then on."""
+        autumn = datetime.date(year - 1, 11, 1)
+        if autumn >= self.today:
+            services.tariffs_index(authority=authority, year=year, actor=self.inkoper)
+            return
+        tz = ZoneInfo(settings.TIME_ZONE)
+        with clock.travel(datetime.datetime.combine(autumn, datetime.time(8, 0), tzinfo=tz)):
+            services.tariffs_index(authority=authority, year=year, actor=self.inkoper)
+
     def _create_prices(self, authority: ContractingAuthority, year: int) -> None:
         for code, (cao, scale, wage, employer, productivity, overhead, risk) in data.COST_MODELS.items():
             cost = CostModel.objects.create(
@@ -664,7 +675,7 @@ class DemoSeed:
         # index is not published yet (2026 in the demo) stays at the level before, provisional
         self.create_prices(self.region, start.year - 1)
         for year in (start.year, start.year + 1):
-            services.tariffs_index(authority=self.region, year=year, actor=self.inkoper)
+            self.index_prices(self.region, year)
 
         def d(days: int) -> datetime.date:
             return start + datetime.timedelta(days=days)
