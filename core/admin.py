@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from core import formatting, labels
 from core.exceptions import DomainError
+from core.models import ScheduledRun
 
 if TYPE_CHECKING:  # what the mixins below are mixed into (ModelAdmin is generic only in the stubs)
     ModelAdminMixinBase = admin.ModelAdmin[Any]
@@ -207,6 +208,22 @@ if admin.site.is_registered(DBTaskResult):
 
 @admin.register(DBTaskResult)
 class TaskResultAdmin(DBTaskResultAdmin):
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(ReadOnlyAdmin):
+    """What the scheduler ran, when, where and how it ended: for administrators."""
+
+    list_display = ("job", "period", "outcome", "started_at", "finished_at", "attempts", "host")
+    list_filter = ("job", "outcome")
+    fields = list_display + ("output",)
+    readonly_fields = fields
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.is_active and request.user.is_superuser
 

@@ -93,6 +93,8 @@ EVENT_LABELS = {
     "tariffs.trued_up": _("Tariffs trued up"),
     "export.completed": _("Export made"),
     "export.failed": _("Export failed"),
+    "export.abandoned": _("Export abandoned (not finished in time)"),
+    "export.restarted": _("Export started again"),
     "export.downloaded": _("Export downloaded"),
     "user.logged_in": _("Signed in"),
     "user.logged_out": _("Signed out"),

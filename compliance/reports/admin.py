@@ -34,7 +34,7 @@ from coalitions.models import Coalition, Membership
 from compliance.models import Export, ExportKind, ExportStatus
 from compliance.reports.history import SUBJECT_TYPES, subject_as_of
 from compliance.reports.selectors import export_list
-from compliance.reports.services import export_download, export_request
+from compliance.reports.services import export_download, export_request, export_restart
 from contracting.models import Agreement, Application, ContractingAuthority, Procedure, Provider
 from contracting.roles import can_read_everything
 from core import clock
@@ -173,6 +173,11 @@ class ExportAdmin(ReadOnlyAdmin):
                 name="compliance_export_download",
             ),
             path(
+                "<path:object_id>/restart/",
+                view(require_POST(self.restart_view)),
+                name="compliance_export_restart",
+            ),
+            path(
                 "provider/<int:provider_id>/dossier/",
                 view(self.dossier_view),
                 name="compliance_export_dossier",
@@ -215,6 +220,32 @@ class ExportAdmin(ReadOnlyAdmin):
             request,
             gettext("The export has been requested; it can be downloaded here as soon as it is ready."),
         )
+        return HttpResponseRedirect(
+            reverse(
+                "admin:compliance_export_change", args=[quote(export.pk)], current_app=self.admin_site.name
+            )
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        export = self.get_object(request, unquote(object_id))
+        extra_context = dict(extra_context or {})
+        if export is not None and export.status == ExportStatus.FAILED:
+            extra_context["restart_url"] = reverse(
+                "admin:compliance_export_restart", args=[quote(export.pk)], current_app=self.admin_site.name
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def restart_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Start a failed export again (export_restart checks who may)."""
+        export = self.get_object(request, unquote(object_id))
+        if export is None:
+            raise Http404
+        try:
+            export_restart(export=export, actor=request.user)
+        except DomainError as exc:
+            message_domain_error(request, exc)
+        else:
+            messages.success(request, gettext("The export has been started again."))
         return HttpResponseRedirect(
             reverse(
                 "admin:compliance_export_change", args=[quote(export.pk)], current_app=self.admin_site.name

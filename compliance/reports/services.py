@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import IO, Any, overload
 from uuid import UUID
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +31,7 @@ from contracting.models import ContractingAuthority, Procedure, Provider
 from contracting.roles import can_read_everything, provider_ids_for
 from core import clock
 from core.actors import SYSTEM, Actor, stored_user
-from core.exceptions import InvalidInput, TransitionForbidden
+from core.exceptions import GuardFailed, InvalidInput, TransitionForbidden
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +43,12 @@ CONTENT_TYPES: dict[str, str] = {  # by Export.kind
 }
 EXTENSIONS = {ExportKind.WORKBOOK: "xlsx"}
 LANGUAGES = ("nl", "en")
+
+
+FAILED_MESSAGE = gettext_lazy("The file could not be made. The failure is recorded; try again later.")
+ABANDONED_MESSAGE = gettext_lazy(
+    "The file was not finished in time (the background work stopped). Start the export again."
+)
 
 
 class ExportForbidden(TransitionForbidden):
@@ -210,11 +218,13 @@ def export_run(*, export_id: int) -> Export:
             audit_hash = meta.audit_hash
             export.file.save(filename, File(out, name=filename), save=False)
     except Exception as exc:  # the export fails, visibly; the error is recorded and audited
+        # the technical text goes to the log only: the export (which the requester reads) and the audit
+        # event say what happened in words and name the kind of error
         logger.exception("export_failed export=%s kind=%s", export.uuid, export.kind)
         with transaction.atomic():
             export.status, export.error, export.finished_at = (
                 ExportStatus.FAILED,
-                str(exc)[:2000],
+                str(FAILED_MESSAGE),
                 clock.now(),
             )
             export.save(update_fields=["status", "error", "finished_at", "updated_at"])
@@ -224,7 +234,11 @@ def export_run(*, export_id: int) -> Export:
                 subject=export,
                 from_state=ExportStatus.RUNNING,
                 to_state=ExportStatus.FAILED,
-                data={"kind": export.kind, "parameters": export.parameters, "error": export.error},
+                data={
+                    "kind": export.kind,
+                    "parameters": export.parameters,
+                    "errorType": type(exc).__name__,
+                },
             )
         return export
     with transaction.atomic():
@@ -248,6 +262,83 @@ def export_run(*, export_id: int) -> Export:
             },
         )
     logger.info("export_done export=%s kind=%s size=%s", export.uuid, export.kind, size)
+    return export
+
+
+def exports_abandon_stuck(*, now: datetime.datetime | None = None) -> int:
+    """Mark as failed every export that has been queued or running for longer than
+    ``EXPORT_TIMEOUT_MINUTES`` (its worker or database connection died, or its task was lost), each with
+    an ``export.abandoned`` audit event, so that it can be started again. Run hourly by the scheduler;
+    idempotent. Returns how many exports were abandoned."""
+    now = now or clock.now()
+    limit = now - datetime.timedelta(minutes=settings.EXPORT_TIMEOUT_MINUTES)
+    stuck = Q(status=ExportStatus.RUNNING, started_at__lt=limit) | Q(
+        status=ExportStatus.QUEUED, created_at__lt=limit
+    )
+    abandoned = 0
+    for pk in Export.objects.filter(stuck).order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            export = Export.objects.select_for_update().get(pk=pk)
+            if not (
+                (export.status == ExportStatus.RUNNING and export.started_at and export.started_at < limit)
+                or (export.status == ExportStatus.QUEUED and export.created_at < limit)
+            ):
+                continue  # finished (or restarted) since the list was read
+            before = export.status
+            export.status, export.error, export.finished_at = (
+                ExportStatus.FAILED,
+                str(ABANDONED_MESSAGE),
+                now,
+            )
+            export.save(update_fields=["status", "error", "finished_at", "updated_at"])
+            audit_record(
+                actor=SYSTEM,
+                event="export.abandoned",
+                subject=export,
+                from_state=before,
+                to_state=ExportStatus.FAILED,
+                data={
+                    "kind": export.kind,
+                    "since": (export.started_at or export.created_at).isoformat(),
+                    "timeoutMinutes": settings.EXPORT_TIMEOUT_MINUTES,
+                },
+            )
+            abandoned += 1
+    if abandoned:
+        logger.warning("exports_abandoned count=%s", abandoned)
+    return abandoned
+
+
+def export_restart(*, export: Export, actor: Actor) -> Export:
+    """Queue a failed export again (same kind and parameters, same record), for whoever may make it."""
+    with transaction.atomic():
+        export = Export.objects.select_for_update().get(pk=export.pk)
+        resolved = resolve_parameters(export.kind, export.parameters)
+        check_export_allowed(actor, export.kind, resolved)
+        if export.status != ExportStatus.FAILED:
+            raise GuardFailed(
+                _("Only a failed export can be started again."),
+                unmet=[
+                    {"code": "export_not_failed", "message": _("Only a failed export can be started again.")}
+                ],
+            )
+        export.status, export.error, export.started_at, export.finished_at = (
+            ExportStatus.QUEUED,
+            "",
+            None,
+            None,
+        )
+        export.save(update_fields=["status", "error", "started_at", "finished_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            event="export.restarted",
+            subject=export,
+            from_state=ExportStatus.FAILED,
+            to_state=ExportStatus.QUEUED,
+            data={"kind": export.kind},
+        )
+        export_id = export.pk
+        transaction.on_commit(lambda: run_export_task.enqueue(export_id=export_id))
     return export
 
 

@@ -226,6 +226,22 @@ OTP_TOTP_ISSUER = TWO_FACTOR_WEBAUTHN_RP_NAME
 # A staff user's session ends after this many minutes without a request (accounts.middleware).
 OFFICER_SESSION_IDLE_MINUTES = env.int("OFFICER_SESSION_IDLE_MINUTES", default=15)
 
+# An export queued or running for longer than this is marked failed (its worker or database connection died)
+# by the hourly scheduler job, with an audit event, and can be started again.
+EXPORT_TIMEOUT_MINUTES = env.int("EXPORT_TIMEOUT_MINUTES", default=30)
+
+# The jobs of `manage.py run_scheduler` (core/scheduler.py): each a management command, run once per hour
+# (from minute `at`) or once per day (from hour `at`, local time), across however many servers run it.
+SCHEDULED_JOBS = [
+    {"name": "exports_recover", "command": "exports_recover", "every": "hour", "at": 5},
+    {"name": "documents_daily", "command": "documents_daily", "every": "day", "at": 2},
+    {"name": "evaluate_conditions", "command": "evaluate_conditions", "every": "day", "at": 3},
+    {"name": "anchor_audit_trail", "command": "anchor_audit_trail", "every": "day", "at": 4},
+    {"name": "calendar_daily", "command": "calendar_daily", "every": "day", "at": 6},
+]
+# A scheduled run that has not finished after this many minutes is taken over by another server.
+SCHEDULER_LEASE_MINUTES = env.int("SCHEDULER_LEASE_MINUTES", default=120)
+
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"),

@@ -1,13 +1,28 @@
 """Requesting and running exports: who may export what, background work, failures, idempotence."""
 
+import datetime
+
 import pytest
+
+from django.core.management import call_command
+from django.db import DatabaseError
 
 from audit.models import AuditEvent
 from compliance.models import Export, ExportStatus
 from compliance.reports import pdf
-from compliance.reports.services import ExportForbidden, export_request, export_run
+from compliance.reports import services as report_services
+from compliance.reports.services import (
+    ABANDONED_MESSAGE,
+    FAILED_MESSAGE,
+    ExportForbidden,
+    export_request,
+    export_restart,
+    export_run,
+    exports_abandon_stuck,
+)
 from contracting.models import Provider
-from core.exceptions import InvalidInput
+from core import clock
+from core.exceptions import GuardFailed, InvalidInput
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -121,14 +136,16 @@ def test_a_failing_export_is_recorded_as_failed(officer, monkeypatch):
         actor=officer,
         background=False,
     )
+    # the requester reads what happened in words, never Python's own error text (only the log has it)
     assert (export.status, export.error, export.sha256, bool(export.file)) == (
         ExportStatus.FAILED,
-        "schijf vol",
+        str(FAILED_MESSAGE),
         "",
         False,
     )
     event = AuditEvent.objects.get(event="export.failed")
-    assert (event.actor, event.to_state, event.data["error"]) == (officer, "failed", "schijf vol")
+    assert (event.actor, event.to_state, event.data["errorType"]) == (officer, "failed", "RuntimeError")
+    assert "schijf vol" not in str(event.data)
 
 
 def test_running_an_export_twice_makes_one_file(officer, provider):
@@ -157,3 +174,69 @@ def test_with_the_database_task_backend_a_worker_makes_the_export(
     assert queued.task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"]) == "done"
     export.refresh_from_db()
     assert export.status == ExportStatus.DONE and export.sha256
+
+
+def test_an_export_whose_worker_died_is_abandoned_after_the_timeout_and_can_be_started_again(
+    officer, provider, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.EXPORT_TIMEOUT_MINUTES = 30
+    start = clock.now()
+
+    # given an export whose worker lost its database connection while making the file: the failure
+    # cannot even be written, so the export stays 'running' (what a killed worker leaves too)
+    def connection_lost(*args, **kwargs):
+        raise DatabaseError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(pdf, "provider_dossier", connection_lost)
+    monkeypatch.setattr(report_services, "audit_record", connection_lost)
+    export = export_request(
+        kind="provider_dossier", parameters=dossier(provider), actor=officer, background=True
+    )
+    with pytest.raises(DatabaseError):
+        export_run(export_id=export.pk)
+    export.refresh_from_db()
+    assert export.status == ExportStatus.RUNNING
+    monkeypatch.undo()
+    # when the hourly job looks before and after the timeout
+    with clock.travel(start + datetime.timedelta(minutes=29)):
+        assert exports_abandon_stuck() == 0
+    with clock.travel(start + datetime.timedelta(minutes=31)):
+        call_command("exports_recover")
+        assert exports_abandon_stuck() == 0  # idempotent
+    # then it is failed, with the reason in words and an audit event
+    export.refresh_from_db()
+    assert (export.status, export.error) == (ExportStatus.FAILED, str(ABANDONED_MESSAGE))
+    event = AuditEvent.objects.get(event="export.abandoned", subject_uuid=export.uuid)
+    assert (event.from_state, event.to_state, event.data["timeoutMinutes"]) == ("running", "failed", 30)
+    # and whoever may make it starts it again: same record, made this time
+    with django_capture_on_commit_callbacks(execute=True):
+        export_restart(export=export, actor=officer)
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE and export.sha256
+    assert AuditEvent.objects.filter(event="export.restarted", subject_uuid=export.uuid).count() == 1
+
+
+def test_a_queued_export_whose_task_was_lost_is_abandoned_too(officer, provider, settings):
+    export = Export.objects.create(
+        kind="provider_dossier", parameters=dossier(provider), requested_by=officer
+    )
+    with clock.travel(clock.now() + datetime.timedelta(minutes=settings.EXPORT_TIMEOUT_MINUTES + 1)):
+        assert exports_abandon_stuck() == 1
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED
+
+
+def test_only_a_failed_export_is_started_again_and_only_by_who_may_make_it(officer, provider, provider_user):
+    done = export_request(
+        kind="provider_dossier", parameters=dossier(provider), actor=officer, background=False
+    )
+    with pytest.raises(GuardFailed):
+        export_restart(export=done, actor=officer)
+    other = factories.ProviderFactory()
+    failed = Export.objects.create(
+        kind="provider_dossier", parameters=dossier(other), requested_by=officer, status=ExportStatus.FAILED
+    )
+    with pytest.raises(Provider.DoesNotExist):
+        export_restart(export=failed, actor=provider_user)
+    failed.refresh_from_db()
+    assert failed.status == ExportStatus.FAILED
