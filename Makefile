@@ -16,11 +16,13 @@ URL := http://$(HOST):$(PORT)
 PYTHON_CANDIDATES = $(PYTHON) python3.12 python3.13 python3 $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3))
 PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
 
-.PHONY: help run test test-clock-ahead lint typecheck messages e2e bench
+.PHONY: help run prod test test-clock-ahead lint typecheck messages e2e bench
 
 help:
 	@echo "make run   - install, migrate, load the demo data and serve $(URL)"
 	@echo "make test  - install and run the whole test suite"
+	@echo "make prod  - production server: migrate, collectstatic, gunicorn (needs the production variables,"
+	@echo "             see .env.example and docs/deploy.md); the scheduler and workers run beside it"
 	@echo "make lint  - ruff check, ruff format --check and the import rules (lint-imports, .importlinter)"
 	@echo "make typecheck - mypy on core, audit and the services"
 	@echo "make test-clock-ahead - the suite again with the system clock 18 months ahead (libfaketime)"
@@ -87,6 +89,15 @@ run: messages
 
 test: messages
 	$(PY) -m pytest
+
+# Production on this machine: the variables of .env.example must be set (DEBUG off: SECRET_KEY,
+# PSEUDONYMISATION_KEY, ALLOWED_HOSTS, DATABASE_URL ...). Run `manage.py run_scheduler` and, with the
+# database task backend, `manage.py db_worker` beside it (docs/deploy.md).
+prod: messages
+	$(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi
 
 e2e: messages
 	$(PY) -m pytest tests/e2e

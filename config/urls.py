@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.views import AdminLogoutView
+from core.health import health
 
 # The admin asks officers, auditors and administrators for a second factor (maykin-2fa); its login,
 # second-factor setup and recovery views come before the admin's own URLs.
@@ -14,6 +15,7 @@ monkeypatch_admin()
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("health", health, name="health"),
     path("admin/logout/", AdminLogoutView.as_view()),
     path("admin/", include((second_factor_urlpatterns, "maykin_2fa"))),
     # The officer's start page replaces the admin's app list (still at admin/apps/); the workspace pages

@@ -43,7 +43,16 @@ pytestmark = pytest.mark.django_db
 MINIMUM_PATTERNS = {"admin": 200, "api": 55, "portal": 5, "documents": 1}
 
 # Pages anybody may open: logging in, the language switch, the API's description and the way in.
-PUBLIC = {"", "admin/login/", "portal/login/", "i18n/setlang/", "api/v1/openapi.json", "api/v1/docs"}
+# /health is for the load balancer: it names the parts and "ok" or "unavailable", nothing else.
+PUBLIC = {
+    "",
+    "health",
+    "admin/login/",
+    "portal/login/",
+    "i18n/setlang/",
+    "api/v1/openapi.json",
+    "api/v1/docs",
+}
 # Leaving is no write worth refusing (and logging out is what it records).
 SESSION = {"admin/logout/", "portal/logout/", "portal/organisation/", "i18n/setlang/"}
 # An auditor reads by exporting: requesting an export records it (an Export row, an audit event).
