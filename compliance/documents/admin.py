@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from compliance.documents.services import DOCUMENT_TRANSITIONS
+from compliance.documents.validation import type_label
 from compliance.documents.views import can_preview
 from compliance.models import (
     AccountabilityDocument,
@@ -41,7 +42,7 @@ class VersionInline(NoAddMixin, NoChangeMixin, NoDeleteMixin, admin.TabularInlin
     fields = (
         "number",
         "download",
-        "content_type",
+        "file_type",
         "size",
         "sha256",
         "issued_on",
@@ -57,6 +58,10 @@ class VersionInline(NoAddMixin, NoChangeMixin, NoDeleteMixin, admin.TabularInlin
     @admin.display(description=_("file"))
     def download(self, version: DocumentVersion) -> str:
         return download_link(version)
+
+    @admin.display(description=_("detected type"))
+    def file_type(self, version: DocumentVersion) -> str:
+        return type_label(version.content_type)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -209,7 +214,7 @@ class AccountabilityDocumentAdmin(TransitionAdminMixin, NoAddMixin, NoDeleteMixi
 
     @admin.display(description=_("detected type"))
     def current_content_type(self, obj: AccountabilityDocument) -> str:
-        return obj.current_version.content_type if obj.current_version else "–"
+        return type_label(obj.current_version.content_type) if obj.current_version else "–"
 
     @admin.display(description=_("requested for"))
     def requested_for(self, obj: AccountabilityDocument) -> str:

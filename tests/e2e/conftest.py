@@ -20,6 +20,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-dev-shm-usage",
+    "--lang=nl-NL",  # the browser's own widgets (a date field) in Dutch, as for the users
 ]
 PASSWORD = "e2e-wachtwoord-123"
 

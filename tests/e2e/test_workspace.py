@@ -8,6 +8,7 @@ document review under var/screenshots/workspace-*.png (look at them after a chan
 """
 
 import datetime
+import io
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,31 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"workspace-{name}.png"), full_page=True)
+
+
+def policy_pdf() -> bytes:
+    """A readable one-page policy, so that the screenshot of the review shows the viewer with text."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pagesize=A4)
+    pdf.setTitle("Antidiscriminatiebeleid")
+    pdf.setFont("Helvetica-Bold", 20)
+    pdf.drawString(72, 770, "Antidiscriminatiebeleid")
+    pdf.setFont("Helvetica", 12)
+    lines = [
+        "Stichting Zorg aan de Maas",
+        "",
+        "1. Iedere cliënt en medewerker wordt gelijk behandeld.",
+        "2. Meldingen van discriminatie gaan naar de vertrouwenspersoon.",
+        "3. Het bestuur evalueert dit beleid ieder jaar.",
+    ]
+    for i, line in enumerate(lines):
+        pdf.drawString(72, 730 - 20 * i, line)
+    pdf.showPage()
+    pdf.save()
+    return out.getvalue()
 
 
 def count(page, worklist: str) -> int:
@@ -85,13 +111,24 @@ def office(people):
             document_type=DocumentType.objects.get(code="anti_discrimination_policy"),
             due_date=today + datetime.timedelta(days=14),
         ),
+        data=policy_pdf(),
+        name="Antidiscriminatiebeleid 2026.pdf",
     )
     coalition = factories.CoalitionFactory(
         name="Zorgcoalitie Jeugd Maasdal", authority=authority, active=True
     )
     factories.MembershipFactory(coalition=coalition, provider=provider, role=MembershipRole.LEAD, active=True)
-    factories.MembershipFactory(coalition=coalition, role=MembershipRole.MEMBER, active=True)
-    factories.MembershipFactory(coalition=coalition, role=MembershipRole.SUBCONTRACTOR)
+    factories.MembershipFactory(
+        coalition=coalition,
+        provider=factories.ProviderFactory(name="Jeugdzorg Rijnmond"),
+        role=MembershipRole.MEMBER,
+        active=True,
+    )
+    factories.MembershipFactory(
+        coalition=coalition,
+        provider=factories.ProviderFactory(name="Gezinshuis De Linde"),
+        role=MembershipRole.SUBCONTRACTOR,
+    )
     factories.AgreementFactory(
         reference="JW-2026-0031", provider=None, coalition=coalition, authority=authority, active=True
     )
