@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.selectors import events_for
 from core.admin import AdminUrlsMixin, message_domain_error
 from core.exceptions import DomainError
+from core.state_diagram import state_diagram
 from core.transitions import available_transitions, step_label, step_reason_required
 
 
@@ -97,13 +98,25 @@ class TransitionAdminMixin(AdminUrlsMixin):
             for name in names
         ]
 
+    def get_state_diagram(self, obj: Any, buttons: list[dict[str, str]]):
+        """The machine of ``obj`` (core.state_diagram) with its state and the steps of ``buttons``."""
+        return state_diagram(
+            obj,
+            available=[b["name"] for b in buttons],
+            step_labels={b["name"]: b["label"] for b in buttons},
+            step_urls={b["name"]: b["url"] for b in buttons},
+            field_name=self.state_field,
+        )
+
     def get_transition_history(self, obj: Any) -> list[Any]:
         """The recorded events of ``obj``, oldest first (the template shows them with core.labels)."""
         return list(events_for(obj))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None:
-            context["transition_buttons"] = self.get_transition_buttons(request, obj)
+            buttons = self.get_transition_buttons(request, obj)
+            context["transition_buttons"] = buttons
+            context["state_diagram"] = self.get_state_diagram(obj, buttons)
             context["transition_history"] = self.get_transition_history(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 

@@ -39,6 +39,7 @@ from contracting.models import (
     Tariff,
 )
 from core import clock
+from core.state_diagram import Diagram
 from workspace.labels import event_label, state_label
 
 HISTORY_LIMIT = 100
@@ -64,6 +65,7 @@ class AgreementRow:
     tariffs: dict[int, list[Tariff]]  # year → tariffs of the products of its lots
     ceilings: list[BudgetCeiling]
     spend: Decimal | None
+    diagram: Diagram | None = None  # its state machine for the reader (filled by the page)
 
 
 @dataclass

@@ -16,10 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from coalitions.models import Coalition
-from contracting.models import Provider
+from contracting.models import Agreement, Provider
 from contracting.roles import can_read_everything
+from contracting.services import AGREEMENT_TRANSITIONS
 from core import clock
 from core.dates import add_months
+from core.state_diagram import Diagram, state_diagram
+from core.transitions import available_transitions, step_label
 from workspace.calendar import by_month, calendar_entries, counts_by_kind, icalendar
 from workspace.models import CalendarFeed, EntryKind, token_digest
 from workspace.scope import authorities_of, scope_of
@@ -74,8 +77,11 @@ def provider_page(request: HttpRequest, uuid: Any) -> HttpResponse:
     )
     context = _context(request, str(provider))
     events = provider_timeline_events(provider, request.user, filters)
+    relationship = provider_relationship(provider, request.user)
+    for row in relationship.agreements:
+        row.diagram = agreement_diagram(row.agreement, request.user)
     context.update(
-        relationship=provider_relationship(provider, request.user),
+        relationship=relationship,
         timeline=timeline_entries(events[:TIMELINE_LIMIT]),
         timeline_limit=TIMELINE_LIMIT,
         filters=filters,
@@ -83,6 +89,20 @@ def provider_page(request: HttpRequest, uuid: Any) -> HttpResponse:
         change_url=reverse("admin:contracting_provider_change", args=[provider.pk]),
     )
     return TemplateResponse(request, "workspace/provider.html", context)
+
+
+def agreement_diagram(agreement: Agreement, user: Any) -> Diagram:
+    """The agreement's state machine with the steps ``user`` may take now, each linked to the admin's
+    confirmation page of that step (the same page as the buttons on the agreement's own page)."""
+    names = available_transitions(agreement, user, AGREEMENT_TRANSITIONS)
+    return state_diagram(
+        agreement,
+        available=names,
+        step_labels={n: step_label(Agreement, n, AGREEMENT_TRANSITIONS[n]) for n in names},
+        step_urls={
+            n: reverse("admin:contracting_agreement_transition", args=[agreement.pk, n]) for n in names
+        },
+    )
 
 
 def _kind_label(kind: str) -> str:

@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from compliance.documents.services import DOCUMENT_TRANSITIONS
+from compliance.documents.validation import type_label
+from compliance.documents.views import can_preview
 from compliance.models import (
     AccountabilityDocument,
     DocumentReminder,
@@ -40,7 +42,7 @@ class VersionInline(NoAddMixin, NoChangeMixin, NoDeleteMixin, admin.TabularInlin
     fields = (
         "number",
         "download",
-        "content_type",
+        "file_type",
         "size",
         "sha256",
         "issued_on",
@@ -56,6 +58,10 @@ class VersionInline(NoAddMixin, NoChangeMixin, NoDeleteMixin, admin.TabularInlin
     @admin.display(description=_("file"))
     def download(self, version: DocumentVersion) -> str:
         return download_link(version)
+
+    @admin.display(description=_("detected type"))
+    def file_type(self, version: DocumentVersion) -> str:
+        return type_label(version.content_type)
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -84,6 +90,10 @@ class DocumentTypeAdmin(DeleteUnreferencedMixin, admin.ModelAdmin):
 class AccountabilityDocumentAdmin(TransitionAdminMixin, NoAddMixin, NoDeleteMixin, admin.ModelAdmin):
     # nobody adds one here: requested documents come from the requirements (document_generate_requests)
     transition_services = DOCUMENT_TRANSITIONS
+    # the review page: the current file previewed beside the accept/reject form, then the usual fields
+    change_form_template = "admin/compliance/accountabilitydocument/change_form.html"
+    #: the steps the review form offers (the others stay buttons at the top)
+    review_steps = ("start_review", "accept", "reject")
     list_display = (
         "document_type",
         "provider",
@@ -159,6 +169,30 @@ class AccountabilityDocumentAdmin(TransitionAdminMixin, NoAddMixin, NoDeleteMixi
     def get_transition_permission(self) -> str:
         return "compliance.review_accountabilitydocument"
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None:
+            context["review"] = self.review_context(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def review_context(self, request, obj: AccountabilityDocument) -> dict:
+        """The current file (with a preview address for a PDF or an image) and the review steps the
+        officer may take now, each posting to the step's own confirmation view."""
+        version = obj.current_version
+        steps = {
+            b["name"]: b for b in self.get_transition_buttons(request, obj) if b["name"] in self.review_steps
+        }
+        download = reverse("documents:download", args=[obj.uuid, version.number]) if version else ""
+        kind = ""
+        if can_preview(version):
+            kind = "pdf" if version.content_type == "application/pdf" else "image"
+        return {
+            "version": version,
+            "download_url": download,
+            "preview_url": f"{download}?preview=1" if kind else "",
+            "preview_kind": kind,
+            "steps": steps,
+        }
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("current_version__document", "reviewed_by")
 
@@ -180,7 +214,7 @@ class AccountabilityDocumentAdmin(TransitionAdminMixin, NoAddMixin, NoDeleteMixi
 
     @admin.display(description=_("detected type"))
     def current_content_type(self, obj: AccountabilityDocument) -> str:
-        return obj.current_version.content_type if obj.current_version else "–"
+        return type_label(obj.current_version.content_type) if obj.current_version else "–"
 
     @admin.display(description=_("requested for"))
     def requested_for(self, obj: AccountabilityDocument) -> str:

@@ -54,6 +54,15 @@ ALLOWED = {
     ),
     "odt": ("odt", {"odt"}, "application/vnd.oasis.opendocument.text", "OpenDocument (ODT)"),
 }
+#: MIME type -> what a reader calls it ("PDF", "Word (DOCX)")
+TYPE_LABELS = {mime: label for _c, _exts, mime, label in ALLOWED.values()}
+
+
+def type_label(content_type: str) -> str:
+    """The file type as a reader knows it; an unknown type as it was detected."""
+    return TYPE_LABELS.get(content_type, content_type)
+
+
 ALLOWED_EXTENSIONS = sorted({ext for _c, exts, _m, _l in ALLOWED.values() for ext in exts})
 ACCEPT_ATTRIBUTE = ",".join(f".{ext}" for ext in ALLOWED_EXTENSIONS)  # <input type=file accept=...>
 

@@ -20,6 +20,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-dev-shm-usage",
+    "--lang=nl-NL",  # the browser's own widgets (a date field) in Dutch, as for the users
 ]
 PASSWORD = "e2e-wachtwoord-123"
 
@@ -85,9 +86,11 @@ def load_reference_data() -> None:
     from compliance.conditions.library import load_library
     from contracting.reference_data import load_reference_data as load_contracting
     from contracting.roles_setup import sync_roles
+    from workspace.reference_data import load_lead_times
 
     load_contracting(apps)
     load_library(apps)
+    load_lead_times(apps)
     apps.get_model("compliance", "DocumentType").objects.filter(code="signed_agreement").update(
         per_agreement=True
     )
