@@ -88,5 +88,10 @@ def sync_roles(**kwargs) -> None:
             content_type__app_label="compliance",
             codename__regex=r"^(add|change)_(" + "|".join(LIBRARY_MODELS) + ")$",
         )
+        # API tokens for any user (municipal systems); revoking is "change" (accounts.services)
+        | Q(
+            content_type__app_label="accounts",
+            codename__in=["add_apitoken", "change_apitoken", "view_apitoken"],
+        )
     )
     Group.objects.get_or_create(name=ADMINISTRATOR)[0].permissions.set(_perms(admin_q))

@@ -90,6 +90,8 @@ EVENT_LABELS = {
     "index_rate.recorded": _("Published index rate recorded"),
     "calendarfeed.created": _("Calendar feed created"),
     "calendarfeed.revoked": _("Calendar feed revoked"),
+    "apitoken.created": _("API key made"),
+    "apitoken.revoked": _("API key revoked"),
     "tariffs.trued_up": _("Tariffs trued up"),
     "export.completed": _("Export made"),
     "export.failed": _("Export failed"),

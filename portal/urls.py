@@ -11,4 +11,5 @@ urlpatterns = [
     path("organisation/", views.choose_provider, name="choose_provider"),
     path("documents/", views.documents, name="documents"),
     path("documents/<uuid:uuid>/", views.document_detail, name="document"),
+    path("api-keys/", views.api_keys, name="api_keys"),
 ]

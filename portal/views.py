@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import ApiToken
+from accounts.services import api_token_create, api_token_revoke
 from coalitions.models import Membership
 from compliance.conditions.selectors import provider_missing
 from compliance.documents.selectors import document_list_with_versions
@@ -29,9 +31,10 @@ from compliance.models.documents import OWED_STATES
 from contracting.models import Provider
 from contracting.roles import can_read_everything
 from contracting.selectors import agreement_list
+from core import clock
 from core.exceptions import DomainError
 from core.uploads import UploadTooLarge, limit_uploads
-from portal.forms import ProviderChoiceForm, UploadForm
+from portal.forms import ApiTokenForm, ProviderChoiceForm, UploadForm
 
 SESSION_KEY = "portal_provider"
 
@@ -250,3 +253,54 @@ def _document_page(
         },
         status=status,
     )
+
+
+# --------------------------------------------------------------------------- API keys
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def api_keys(request: HttpRequest) -> HttpResponse:
+    """The user's API tokens for their own systems: made here (the token is shown once, on the answer to
+    the form, and never stored), listed with their last use, and revoked. A token acts as this user, so
+    it sees the data of every organisation the user works for, as the API does for the user."""
+    form = ApiTokenForm(max_days=settings.API_TOKEN_MAX_DAYS)
+    shown_once = None
+    if request.method == "POST" and "revoke" in request.POST:
+        token = ApiToken.objects.filter(user=request.user, uuid=request.POST["revoke"]).first()
+        if token is None:
+            raise Http404(_("No such API key."))
+        api_token_revoke(actor=request.user, uuid=token.uuid)
+        messages.success(request, _("The API key '%(name)s' is revoked.") % {"name": token.name})
+        return redirect("portal:api_keys")
+    if request.method == "POST":
+        form = ApiTokenForm(request.POST, max_days=settings.API_TOKEN_MAX_DAYS)
+        if form.is_valid():
+            try:
+                api_token, token = api_token_create(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    scopes=form.cleaned_data["scopes"],
+                    expires_on=form.cleaned_data["expires_on"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.detail)
+            else:
+                shown_once = (api_token, token)
+                form = ApiTokenForm(max_days=settings.API_TOKEN_MAX_DAYS)
+    tokens = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at")
+    response = render(
+        request,
+        "portal/api_keys.html",
+        {
+            "title": _("API keys"),
+            "provider": request.provider,
+            "form": form,
+            "shown_once": shown_once,
+            "tokens": tokens,
+            "now": clock.now(),
+            "api_url": request.build_absolute_uri("/api/v1/"),
+        },
+    )
+    response["Cache-Control"] = "no-store"  # the page may carry a token that is shown only once
+    return response

@@ -92,3 +92,9 @@ def make_object(db):
         return OBJECT_MAKERS[model_name]()
 
     return make
+
+
+@pytest.fixture
+def basic_auth_on(settings):
+    """HTTP basic authentication on the API, which is off unless API_ALLOW_BASIC_AUTH is set."""
+    settings.API_ALLOW_BASIC_AUTH = True

@@ -251,12 +251,29 @@ TASKS = {
     }
 }
 
+# The API (api/authentication.py): API tokens (Bearer) for machines, sessions for people. HTTP basic
+# authentication with a person's password only when API_ALLOW_BASIC_AUTH is set.
+API_ALLOW_BASIC_AUTH = env.bool("API_ALLOW_BASIC_AUTH", default=False)
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+# Requests per API token, per logged-in user and per client address of anonymous callers (api/throttling.py):
+# "<number>/<second|minute|hour|day>"; over the limit the API answers 429 with Retry-After.
+API_THROTTLE_RATES = {
+    "token": env.str("API_THROTTLE_TOKEN", default="600/minute"),
+    "user": env.str("API_THROTTLE_USER", default="600/minute"),
+    "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+}
+# The cache (the API's rate limits count in it). Locally one per process; a shared cache (redis://...)
+# makes the limits count across processes and machines.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",  # first: its challenge goes with every 401
         "rest_framework.authentication.SessionAuthentication",
-        "api.authentication.BasicAuthentication",
+        "api.authentication.BasicAuthentication",  # only with API_ALLOW_BASIC_AUTH
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadOnlyUnlessTransition"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadOnlyUnlessTransition", "api.permissions.TokenScopes"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": [
         "djangorestframework_camel_case.render.CamelCaseJSONRenderer",
         "api.renderers.BrowsableAPIRenderer",  # CamelCase, with its CSP for DRF's style attributes

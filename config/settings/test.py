@@ -24,3 +24,5 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 MAYKIN_2FA_ALLOW_MFA_BYPASS_BACKENDS = ["tests.auth_backends.ForceLoginBackend"]
+# The suite sends hundreds of API requests a second as one user; tests/api/test_throttling.py sets real rates.
+API_THROTTLE_RATES = {"token": None, "user": None, "anon": None}

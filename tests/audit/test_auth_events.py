@@ -7,7 +7,8 @@ from audit.services import username_hash, verify_chain
 from tests import factories
 from tests.admin.helpers import admin_login_form
 
-pytestmark = pytest.mark.django_db
+# HTTP basic authentication on the API is off by default; these tests check it where it is allowed.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("basic_auth_on")]
 
 PASSWORD = "wachtwoord-123"  # tests.factories.UserFactory
 

@@ -15,7 +15,8 @@ from core import clock
 from tests import factories
 from tests.admin.helpers import admin_login_form
 
-pytestmark = pytest.mark.django_db
+# HTTP basic authentication on the API is off by default; these tests check it where it is allowed.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("basic_auth_on")]
 
 START = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 

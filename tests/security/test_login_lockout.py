@@ -15,7 +15,8 @@ from tests.admin.helpers import admin_login_form
 
 from .logins import ADMIN_LOGIN, PASSWORD, PORTAL_LOGIN, basic, with_authenticator_app
 
-pytestmark = pytest.mark.django_db
+# HTTP basic authentication on the API is off by default; these tests check it where it is allowed.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("basic_auth_on")]
 
 WRONG = "fout-geraden-42"
 

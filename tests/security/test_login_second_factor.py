@@ -28,7 +28,8 @@ from .logins import (
     with_recovery_codes,
 )
 
-pytestmark = pytest.mark.django_db
+# HTTP basic authentication on the API is off by default; these tests check it where it is allowed.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("basic_auth_on")]
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PAGES = [
@@ -126,7 +127,7 @@ def test_a_password_only_staff_session_is_no_session_for_the_api_the_portal_or_d
     assert client.session["_auth_user_id"] == str(officer.pk)
     # when / then
     api = client.get("/api/v1/providers")
-    assert api.status_code == 403 and api.json()["code"] == "not_authenticated"
+    assert api.status_code == 401 and api.json()["code"] == "not_authenticated"
     assert client.get("/portal/")["Location"].startswith(PORTAL_LOGIN)
     assert client.get("/admin/")["Location"].startswith(ADMIN_LOGIN)
 
