@@ -817,6 +817,12 @@ class AgreementAdmin(NoDeleteMixin, SubjectConditionsAdminMixin, TransitionAdmin
     )
     service_managed = (
         "application",
+        "signed_on",
+        "accepted_at",
+        "accepted_by",
+        "accepted_by_name",
+        "accepted_by_role",
+        "decline_reason",
         "extensions_used",
         "suspension_reason",
         "termination_reason",
@@ -827,6 +833,18 @@ class AgreementAdmin(NoDeleteMixin, SubjectConditionsAdminMixin, TransitionAdmin
     fieldsets = (
         (None, {"fields": ("reference", "authority", "provider", "coalition", "law", "status")}),
         (_("Origin"), {"fields": ("procedure", "application")}),
+        (
+            _("The provider's answer to the offer"),
+            {
+                "fields": (
+                    "accepted_at",
+                    "accepted_by_name",
+                    "accepted_by_role",
+                    "accepted_by",
+                    "decline_reason",
+                )
+            },
+        ),
         (
             _("Term"),
             {

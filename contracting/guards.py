@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from contracting import routes
 from contracting.models import (
     Agreement,
     Application,
@@ -17,7 +18,6 @@ from contracting.models import (
     AssessmentStep,
     CostModel,
     Procedure,
-    ProcedureStatus,
     Product,
     Tariff,
 )
@@ -96,8 +96,14 @@ def procedure_has_no_pending_applications(procedure: Procedure, actor: Any = Non
 
 
 def application_procedure_is_open(application: Application, actor: Any = None) -> Iterable[Unmet]:
-    if application.procedure.status != ProcedureStatus.OPEN:
-        yield Unmet("procedure_not_open", _("The procedure is not open for applications."))
+    """The procedure accepts applications today, by the rules of its route (contracting.routes)."""
+    if not routes.accepts_applications(application.procedure, day=clock.today()):
+        yield Unmet("procedure_not_open", _("The procedure does not accept applications."))
+
+
+def application_is_draft(application: Application, actor: Any = None) -> Iterable[Unmet]:
+    if application.status != ApplicationStatus.DRAFT:
+        yield Unmet("not_a_draft", _("Only a draft application can be changed."))
 
 
 def application_has_lots(application: Application, actor: Any = None) -> Iterable[Unmet]:
@@ -128,8 +134,14 @@ def application_some_step_failed(application: Application, actor: Any = None) ->
 
 
 def agreement_is_signed(agreement: Agreement, actor: Any = None) -> Iterable[Unmet]:
-    if agreement.signed_on is None:
-        yield Unmet("not_signed", _("The signing date of the agreement has not been recorded."))
+    """The provider accepted (signed) the offer: acceptance is what makes activation possible."""
+    if agreement.accepted_at is None or agreement.signed_on is None:
+        yield Unmet("not_signed", _("The provider has not accepted and signed the offer yet."))
+
+
+def agreement_offer_not_answered(agreement: Agreement, actor: Any = None) -> Iterable[Unmet]:
+    if agreement.accepted_at is not None:
+        yield Unmet("already_accepted", _("The offer has already been accepted."))
 
 
 def agreement_has_lots(agreement: Agreement, actor: Any = None) -> Iterable[Unmet]:

@@ -30,6 +30,7 @@ CAN_TRANSITION_PROCEDURE = officer("contracting.transition_procedure")
 CAN_TRANSITION_APPLICATION = officer("contracting.transition_application")
 CAN_TRANSITION_OWN_APPLICATION = officer_or_own_provider("contracting.transition_application")
 CAN_TRANSITION_AGREEMENT = officer("contracting.transition_agreement")
+CAN_ANSWER_OFFER = officer_or_own_provider("contracting.transition_agreement")
 
 
 class Law(models.TextChoices):
@@ -669,7 +670,7 @@ class Application(FSMModelMixin, BaseModel):
         source=[ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW],
         target=ApplicationStatus.WITHDRAWN,
         permission=CAN_TRANSITION_OWN_APPLICATION,
-        custom={"event": "application.withdrawn", "label": _("Withdraw")},
+        custom={"event": "application.withdrawn", "label": _("Withdraw"), "reason_required": True},
     )
     def withdraw(self) -> None:
         pass
@@ -715,6 +716,7 @@ class ApplicationAssessment(BaseModel):
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OFFERED = "offered", _("Offered")
+    DECLINED = "declined", _("Declined")
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
     TERMINATING = "terminating", _("Terminating")
@@ -794,6 +796,19 @@ class Agreement(FSMModelMixin, BaseModel):
         ),
     )
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    # The provider's answer to the offer: an acceptance signed by its authorised user, or a refusal.
+    accepted_at = models.DateTimeField(_("offer accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("offer accepted by (user)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    accepted_by_name = models.CharField(_("signed by"), max_length=200, blank=True)
+    accepted_by_role = models.CharField(_("in the function of"), max_length=100, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
     status = FSMField(
         _("status"),
         choices=AgreementStatus.choices,
@@ -840,6 +855,14 @@ class Agreement(FSMModelMixin, BaseModel):
                 name="suspended_agreement_has_reason",
                 condition=~Q(status="suspended") | ~Q(suspension_reason=""),
             ),
+            models.CheckConstraint(
+                name="declined_agreement_has_reason",
+                condition=~Q(status="declined") | ~Q(decline_reason=""),
+            ),
+            models.CheckConstraint(
+                name="accepted_offer_is_signed",
+                condition=Q(accepted_at__isnull=True) | (~Q(accepted_by_name="") & ~Q(accepted_by_role="")),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -868,6 +891,16 @@ class Agreement(FSMModelMixin, BaseModel):
     )
     def offer(self) -> None:
         pass
+
+    @transition(
+        field=status,
+        source=AgreementStatus.OFFERED,
+        target=AgreementStatus.DECLINED,
+        permission=CAN_ANSWER_OFFER,
+        custom={"event": "agreement.declined", "label": _("Decline the offer"), "reason_required": True},
+    )
+    def decline(self, *, reason: str) -> None:
+        self.decline_reason = reason
 
     @transition(
         field=status,

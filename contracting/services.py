@@ -2,6 +2,7 @@
 through core.transitions.perform_transition (lock, permission, guards, save, audit)."""
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -13,9 +14,11 @@ from django.utils.translation import gettext_lazy
 from audit.services import audit_record
 from compliance.conditions import guards as condition_guards
 from compliance.conditions.services import conditions_record_transition
-from contracting import guards
+from contracting import guards, routes
 from contracting.indexation import figure_for, indexed
 from contracting.models import (
+    CAN_ANSWER_OFFER,
+    CAN_TRANSITION_OWN_APPLICATION,
     Agreement,
     AgreementStatus,
     Application,
@@ -27,14 +30,16 @@ from contracting.models import (
     IndexationRun,
     IndexMethod,
     IndexRate,
+    Lot,
     Procedure,
+    Provider,
     SubAgreement,
     Tariff,
     add_months,
 )
 from core import clock
 from core.actors import SYSTEM, Actor, Viewer, acting_user
-from core.exceptions import GuardFailed, InvalidInput, InvalidTransition
+from core.exceptions import GuardFailed, InvalidInput, InvalidTransition, TransitionForbidden
 from core.transitions import (
     lock,
     offered_when,
@@ -101,6 +106,95 @@ def procedure_cancel(*, uuid: UUID, actor: Actor, reason: str = "", if_match: st
 
 
 # --------------------------------------------------------------------------- application
+
+
+def _chosen_lots(procedure: Procedure, lot_uuids: Iterable[UUID | str]) -> list[Lot]:
+    wanted = {str(u) for u in lot_uuids}
+    lots = [lot for lot in procedure.lots.order_by("number") if str(lot.uuid) in wanted]
+    if len(lots) != len(wanted):
+        raise InvalidInput(_("Choose lots of this procedure only."), field="lots")
+    return lots
+
+
+def application_create(
+    *,
+    procedure_uuid: UUID,
+    provider_uuid: UUID,
+    actor: Actor,
+    lot_uuids: Iterable[UUID | str] = (),
+    motivation: str = "",
+) -> Application:
+    """A provider starts an application (a draft it can save and return to) for one or more lots, while
+    the procedure accepts applications by the rules of its route. One live application per provider and
+    procedure."""
+    with transaction.atomic():
+        # lock the procedure: two drafts of one provider for one procedure cannot both pass the check
+        procedure = Procedure.objects.select_for_update().select_related("authority").get(uuid=procedure_uuid)
+        provider = Provider.objects.get(uuid=provider_uuid)
+        if not CAN_TRANSITION_OWN_APPLICATION(Application(provider=provider), actor):
+            raise TransitionForbidden(_("You cannot apply on behalf of this provider."))
+        if not routes.accepts_applications(procedure, day=clock.today()):
+            raise GuardFailed(
+                _("The procedure does not accept applications."),
+                unmet=[
+                    {
+                        "code": "procedure_not_open",
+                        "message": _("The procedure does not accept applications."),
+                    }
+                ],
+                current_status=procedure.status,
+            )
+        live = Application.objects.filter(procedure=procedure, provider=provider).exclude(
+            status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED]
+        )
+        if live.exists():
+            raise InvalidTransition(
+                _("%(provider)s already has an application for this procedure.") % {"provider": provider},
+                current_status=live.first().status,
+            )
+        lots = _chosen_lots(procedure, lot_uuids)
+        application = Application.objects.create(
+            procedure=procedure, provider=provider, motivation=(motivation or "").strip()
+        )
+        application.lots.set(lots)
+        audit_record(
+            actor=actor,
+            event="application.created",
+            subject=application,
+            to_state=application.status,
+            data={"procedure": str(procedure.uuid), "lots": [lot.number for lot in lots]},
+        )
+    return application
+
+
+def application_update(
+    *,
+    uuid: UUID,
+    actor: Actor,
+    lot_uuids: Iterable[UUID | str],
+    motivation: str = "",
+    if_match: str | None = None,
+) -> Application:
+    """Save the lots and the motivation of a draft application."""
+
+    def change(application: Application) -> dict[str, Any]:
+        lots = _chosen_lots(application.procedure, lot_uuids)
+        application.lots.set(lots)
+        application.motivation = (motivation or "").strip()
+        return {"lots": [lot.number for lot in lots]}
+
+    return perform_operation(
+        model=Application,
+        uuid=uuid,
+        event="application.changed",
+        actor=actor,
+        may=CAN_TRANSITION_OWN_APPLICATION,
+        forbidden=_("You cannot change this application."),
+        states=[ApplicationStatus.DRAFT],
+        wrong_state=_("Only a draft application can be changed."),
+        if_match=if_match,
+        change=change,
+    )
 
 
 def application_submit(
@@ -184,6 +278,8 @@ def _assessment_snapshot(application: Application) -> dict[str, Any]:
 def _create_agreement_draft(application: Application, from_state: str) -> dict[str, Any]:
     """Admission creates the agreement draft (basisovereenkomst with a deelovereenkomst per lot)."""
     procedure = application.procedure
+    # the route decides the term: a later admission to an open house starts later, ends with the others
+    start, end = routes.agreement_term(procedure, day=clock.today())
     agreement = Agreement.objects.create(
         reference=f"{procedure.reference}-{application.provider.agb_code}",
         authority=procedure.authority,
@@ -191,8 +287,8 @@ def _create_agreement_draft(application: Application, from_state: str) -> dict[s
         procedure=procedure,
         application=application,
         law=procedure.law,
-        start_date=procedure.contract_start,
-        end_date=add_months(procedure.contract_start, 36) - datetime.timedelta(days=1),
+        start_date=start,
+        end_date=end,
     )
     SubAgreement.objects.bulk_create(
         SubAgreement(agreement=agreement, lot=lot) for lot in application.lots.all()
@@ -262,6 +358,65 @@ def agreement_offer(*, uuid: UUID, actor: Actor, reason: str = "", if_match: str
         if_match=if_match,
         reason=reason,
         guards=[guards.agreement_has_lots, guards.agreement_within_term],
+    )
+
+
+def agreement_accept(
+    *,
+    uuid: UUID,
+    actor: Actor,
+    signed_by_name: str = "",
+    signed_by_role: str = "",
+    reason: str = "",
+    if_match: str | None = None,
+) -> Agreement:
+    """The provider accepts the offered agreement: its authorised user signs (name, function and time
+    recorded, with the user who did it). Acceptance is what makes activation possible. An officer may
+    record the acceptance of a provider that signed on paper, naming the provider's signatory."""
+    name, role = (signed_by_name or "").strip(), (signed_by_role or "").strip()
+
+    def accept(agreement: Agreement) -> dict[str, Any]:
+        # (after the permission and state checks: who may not answer learns nothing more)
+        if not name:
+            raise InvalidInput(_("Give the name of the person who signs."), field="signedByName")
+        if not role:
+            raise InvalidInput(_("Give the function of the person who signs."), field="signedByRole")
+        agreement.accepted_at = clock.now()
+        agreement.accepted_by = acting_user(actor)
+        agreement.accepted_by_name, agreement.accepted_by_role = name, role
+        agreement.signed_on = clock.localdate(agreement.accepted_at)
+        return {"signedBy": name, "function": role, "signedAt": agreement.accepted_at.isoformat()}
+
+    return perform_operation(
+        model=Agreement,
+        uuid=uuid,
+        event="agreement.accepted",
+        actor=actor,
+        may=CAN_ANSWER_OFFER,
+        forbidden=_("You cannot answer the offer of this agreement."),
+        states=[AgreementStatus.OFFERED],
+        wrong_state=_("Only an offered agreement can be accepted."),
+        label=_("Accept the offer"),
+        reason=reason,
+        guards=[guards.agreement_offer_not_answered, guards.agreement_within_term],
+        if_match=if_match,
+        change=accept,
+    )
+
+
+def agreement_decline(
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
+) -> Agreement:
+    """The provider declines the offer, with a reason. A declined offer can never be activated."""
+    return perform_transition(
+        model=Agreement,
+        uuid=uuid,
+        name="decline",
+        actor=actor,
+        if_match=if_match,
+        reason=reason,
+        guards=[guards.agreement_offer_not_answered],
+        kwargs={"reason": (reason or "").strip()},
     )
 
 
@@ -451,6 +606,16 @@ def _may_approve_termination(agreement: Agreement, user: Viewer) -> bool:
     )
 
 
+def _may_answer_offer(agreement: Agreement, user: Viewer) -> bool:
+    return (
+        agreement.status == AgreementStatus.OFFERED
+        and agreement.accepted_at is None
+        and CAN_ANSWER_OFFER(agreement, user)
+    )
+
+
+operation(label=gettext_lazy("Accept the offer"), available=_may_answer_offer)(agreement_accept)
+offered_when(agreement_decline, _may_answer_offer)
 operation(
     label=gettext_lazy("Request termination"), available=_may_request_termination, reason_required=True
 )(agreement_request_termination)
@@ -764,6 +929,8 @@ APPLICATION_TRANSITIONS = {
 }
 AGREEMENT_TRANSITIONS = {
     "offer": agreement_offer,
+    "accept": agreement_accept,
+    "decline": agreement_decline,
     "activate": agreement_activate,
     "suspend": agreement_suspend,
     "reinstate": agreement_reinstate,

@@ -90,6 +90,12 @@ MACHINES = [
         "Admission creates the agreement draft.",
         operations=[
             Operation(
+                name="update",
+                service=services.application_update,
+                states=[ApplicationStatus.DRAFT],
+                event="application.changed",
+            ),
+            Operation(
                 name="assess",
                 service=services.application_assess,
                 states=[ApplicationStatus.UNDER_REVIEW],
@@ -103,6 +109,13 @@ MACHINES = [
         intro="A multi-year agreement (basisovereenkomst with a deelovereenkomst per lot) between an "
         "authority and a provider or a coalition.",
         operations=[
+            Operation(
+                name="accept",
+                service=services.agreement_accept,
+                states=[AgreementStatus.OFFERED],
+                guards=[guards.agreement_offer_not_answered, guards.agreement_within_term],
+                event="agreement.accepted",
+            ),
             Operation(
                 name="request_termination",
                 service=services.agreement_request_termination,

@@ -24,6 +24,8 @@ EVENT_LABELS = {
     "procedure.cancelled": _("Procedure cancelled"),
     "procedure.condition_set_changed": _("Conditions of the procedure changed"),
     # applications
+    "application.created": _("Application started (draft)"),
+    "application.changed": _("Draft application changed"),
     "application.submitted": _("Application submitted"),
     "application.review_started": _("Review started"),
     "application.assessed": _("Assessment step recorded"),
@@ -33,6 +35,8 @@ EVENT_LABELS = {
     # agreements
     "agreement.created": _("Agreement drawn up"),
     "agreement.offered": _("Agreement offered to the provider"),
+    "agreement.accepted": _("Offer accepted and signed by the provider"),
+    "agreement.declined": _("Offer declined by the provider"),
     "agreement.activated": _("Agreement activated"),
     "agreement.suspended": _("Agreement suspended"),
     "agreement.reinstated": _("Agreement reinstated"),

@@ -168,7 +168,7 @@ def perform_operation(
     uuid: Any,
     event: str,
     actor: Actor,
-    permission: str,
+    permission: str = "",
     forbidden: str,
     states: Sequence[str],
     wrong_state: str,
@@ -180,15 +180,22 @@ def perform_operation(
     guards: Sequence[Guard] = (),
     if_match: str | None = None,
     locker: Callable[[type[M], Any], M] | None = None,
+    may: Callable[[M, Actor], bool] | None = None,
 ) -> M:
     """The same skeleton as ``perform_transition`` for a step outside the state machine (an extension,
     the first half of a four-eyes decision, appointing a lead): lock, permission, precondition, state,
     reason, guards; then ``change`` (it edits the locked object in memory and returns the audit data),
-    save, and the audit event ``event`` in one transaction. A refusal leaves the row as it was."""
+    save, and the audit event ``event`` in one transaction. A refusal leaves the row as it was.
+    Who may act: the holders of ``permission``, or those for whom ``may(obj, actor)`` holds (a step a
+    provider takes for itself, such as accepting an offer)."""
     reason = (reason or "").strip()
     with transaction.atomic():
         obj = (locker or lock)(model, uuid)  # looked up per call: the default lock is `lock`
-        require_permission(actor, permission, forbidden)
+        if may is not None:
+            if not (actor is not None and actor.is_authenticated and may(obj, actor)):
+                raise TransitionForbidden(forbidden)
+        else:
+            require_permission(actor, permission, forbidden)
         check_precondition(obj, if_match)
         if obj.status not in states:
             raise InvalidTransition(wrong_state, current_status=obj.status)

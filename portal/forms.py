@@ -79,3 +79,56 @@ class ApiTokenForm(forms.Form):
                 params={"days": self.max_days},
             )
         return expires_on
+
+
+class ApplicationForm(forms.Form):
+    """The lots and the motivation of a draft application."""
+
+    lots = forms.ModelMultipleChoiceField(
+        label=_("Lots"),
+        queryset=None,
+        to_field_name="uuid",
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Choose one or more lots."),
+    )
+    motivation = forms.CharField(
+        label=_("Motivation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Optional: what you offer in this procedure, for example where and for whom."),
+    )
+
+    def __init__(self, *args, procedure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lots"].queryset = procedure.lots.order_by("number")
+        self.fields["lots"].label_from_instance = str
+
+
+class SignatureForm(forms.Form):
+    """A signature of the provider's authorised user: name, function and an explicit confirmation."""
+
+    signed_by_name = forms.CharField(label=_("Name of the signatory"), max_length=200)
+    signed_by_role = forms.CharField(
+        label=_("Function"), max_length=100, help_text=_("For example: director, member of the board.")
+    )
+    confirm = forms.BooleanField(label=_("I am authorised to sign on behalf of the organisation."))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None and not self.is_bound:
+            self.initial.setdefault("signed_by_name", user.get_full_name())
+
+
+class DeclarationForm(SignatureForm):
+    condition = forms.CharField(widget=forms.HiddenInput)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ApplicationUploadForm(UploadForm):
+    """An upload of a document the procedure asks, in the application's own flow."""
+
+    document_type = forms.CharField(widget=forms.HiddenInput)

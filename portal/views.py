@@ -28,7 +28,7 @@ from compliance.documents.services import document_upload
 from compliance.documents.validation import UploadRefused
 from compliance.models import AccountabilityDocument, DocumentStatus
 from compliance.models.documents import OWED_STATES
-from contracting.models import Provider
+from contracting.models import AgreementStatus, Provider
 from contracting.roles import can_read_everything
 from contracting.selectors import agreement_list
 from core import clock
@@ -138,6 +138,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "in_review": in_review,
             "missing": provider_missing(request.provider),
             "agreements": agreements,
+            "offers": [
+                a
+                for a in agreements
+                if a.status == AgreementStatus.OFFERED
+                and a.accepted_at is None
+                and a.provider_id == request.provider.pk
+            ],
             "memberships": memberships,
         },
     )

@@ -7,6 +7,7 @@ import factory
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from audit.services import audit_record
 from coalitions.models import Coalition, CoalitionStatus, Membership, MembershipRole, MembershipStatus
@@ -241,6 +242,16 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     start_date = factory.LazyFunction(lambda: today().replace(month=1, day=1))
     end_date = factory.LazyAttribute(lambda o: o.start_date.replace(year=o.start_date.year + 3))
     signed_on = factory.LazyAttribute(lambda o: o.start_date - datetime.timedelta(days=14))
+    # signed: the provider accepted the offer on the signing date (see contracting.services.agreement_accept)
+    accepted_at = factory.LazyAttribute(
+        lambda o: (
+            timezone.make_aware(datetime.datetime.combine(o.signed_on, datetime.time(12)))
+            if o.signed_on
+            else None
+        )
+    )
+    accepted_by_name = factory.LazyAttribute(lambda o: "J. de Vries" if o.signed_on else "")
+    accepted_by_role = factory.LazyAttribute(lambda o: "bestuurder" if o.signed_on else "")
 
     class Meta:
         model = Agreement

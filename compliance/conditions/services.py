@@ -21,6 +21,7 @@ from compliance.models import (
     ConditionAdjustment,
     ConditionEvaluation,
     ConditionRequirement,
+    DecisionMethod,
     EvaluationOutcome,
     OfficerJudgement,
     ProviderAnnualFigures,
@@ -176,6 +177,7 @@ def declaration_record(
     signed_by_role: str,
     signed_on: datetime.date,
     valid_until: datetime.date | None = None,
+    signed_at: datetime.datetime | None = None,
 ) -> ProviderDeclaration:
     """A declaration signed on behalf of the provider; recorded by a provider user or an officer."""
 
@@ -192,6 +194,7 @@ def declaration_record(
             signed_by_role=signed_by_role,
             signed_on=signed_on,
             valid_until=valid_until,
+            signed_at=signed_at,
             recorded_by=acting_user(actor),
         )
         audit_record(
@@ -202,11 +205,47 @@ def declaration_record(
                 "provider": str(provider.uuid),
                 "condition": condition.code,
                 "signedBy": signed_by_name,
+                "function": signed_by_role,
                 "signedOn": signed_on.isoformat(),
+                "signedAt": signed_at.isoformat() if signed_at else None,
             },
         )
         _schedule_reevaluation(provider.pk)
     return declaration
+
+
+def declaration_sign(
+    *,
+    provider: Any,
+    condition: Condition,
+    actor: Actor,
+    signed_by_name: str,
+    signed_by_role: str,
+    statement: str = "",
+) -> ProviderDeclaration:
+    """The provider's own user signs a declaration for the provider (in the portal or through the API):
+    name, function and the moment of signing are recorded, with the user who signed. Only a user of the
+    provider signs; an officer records a declaration signed on paper with ``declaration_record``."""
+    if not (actor is not None and actor.is_authenticated and provider.pk in provider_ids_for(actor)):
+        raise TransitionForbidden(_("Only a user of the provider can sign its declarations."))
+    if condition.method != DecisionMethod.DECLARATION:
+        raise InvalidInput(_("This condition is not met by a declaration."), field="condition")
+    name, role = (signed_by_name or "").strip(), (signed_by_role or "").strip()
+    if not name:
+        raise InvalidInput(_("Give the name of the person who signs."), field="signedByName")
+    if not role:
+        raise InvalidInput(_("Give the function of the person who signs."), field="signedByRole")
+    now = clock.now()
+    return declaration_record(
+        provider=provider,
+        condition=condition,
+        actor=actor,
+        statement=(statement or "").strip() or f"{condition.title}. {condition.explanation}",
+        signed_by_name=name,
+        signed_by_role=role,
+        signed_on=clock.localdate(now),
+        signed_at=now,
+    )
 
 
 def judgement_record(

@@ -9,19 +9,27 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from coalitions.models import Membership, MembershipStatus
+from compliance.conditions.subjects import effective_conditions
 from compliance.models import (
     AccountabilityDocument,
+    Condition,
     ConditionAdjustment,
     ConditionRequirement,
+    DecisionMethod,
     DocumentRequirement,
+    DocumentStatus,
+    DocumentType,
     DocumentVersion,
+    ProviderDeclaration,
 )
 from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus
 from contracting.roles import can_read_everything, provider_ids_for
 from core import clock
+from core.dates import add_months
 
 
 def document_list(user: Any) -> QuerySet[AccountabilityDocument]:
@@ -167,3 +175,139 @@ def _earliest(bindings: list[Binding]) -> list[Binding]:
         if key not in best or b.since < best[key].since:
             best[key] = b
     return sorted(best.values(), key=lambda b: (b.provider_id, b.agreement_id or 0))
+
+
+# --------------------------------------------------------------------------- applying to a procedure
+
+
+@dataclass
+class DocumentAsked:
+    """A document type a procedure asks of its applicants, with the instructions of its requirements."""
+
+    document_type: DocumentType
+    instructions: list[str]
+    conditions: list[Condition]
+
+
+def procedure_documents_asked(procedure: Any) -> list[DocumentAsked]:
+    """What an applicant to ``procedure`` will be asked to deliver: the evidence documents of the conditions
+    in its condition set, and the documents its requirements (of the procedure, or of a condition in its
+    set) ask for. Four queries."""
+    conditions = list(
+        Condition.objects.filter(is_active=True, requirements__procedure=procedure)
+        .prefetch_related("document_types")
+        .order_by("category", "code")
+    )
+    asked: dict[int, DocumentAsked] = {}
+    for condition in conditions:
+        for document_type in condition.document_types.all():
+            item = asked.setdefault(document_type.pk, DocumentAsked(document_type, [], []))
+            item.conditions.append(condition)
+    requirements = DocumentRequirement.objects.filter(is_active=True).filter(
+        Q(procedure=procedure) | Q(condition__in=[c.pk for c in conditions])
+    )
+    for requirement in requirements.select_related("document_type").order_by("pk"):
+        item = asked.setdefault(
+            requirement.document_type_id, DocumentAsked(requirement.document_type, [], [])
+        )
+        if requirement.instructions and requirement.instructions not in item.instructions:
+            item.instructions.append(requirement.instructions)
+    return sorted(asked.values(), key=lambda item: item.document_type.name)
+
+
+@dataclass
+class DeclarationItem:
+    condition: Condition
+    declaration: ProviderDeclaration | None  # the signed declaration in force today, if any
+
+
+@dataclass
+class DocumentItem:
+    asked: DocumentAsked
+    document: AccountabilityDocument | None  # the accepted one in force, else the one being delivered
+    state: str  # accepted | in_review | to_upload | missing
+
+    @property
+    def delivered(self) -> bool:
+        return self.state in ("accepted", "in_review")
+
+
+@dataclass
+class Checklist:
+    lots_chosen: bool
+    declarations: list[DeclarationItem]
+    documents: list[DocumentItem]
+
+    @property
+    def missing(self) -> list[str]:
+        """What the provider still has to do before the application is complete, in plain words."""
+        items = [] if self.lots_chosen else [_("Choose at least one lot.")]
+        items += [
+            _("Sign the declaration '%(title)s'.") % {"title": d.condition.title}
+            for d in self.declarations
+            if d.declaration is None
+        ]
+        items += [
+            _("Upload the document '%(type)s'.") % {"type": d.asked.document_type.name}
+            for d in self.documents
+            if not d.delivered
+        ]
+        return items
+
+
+def declaration_in_force(condition: Condition, declaration: ProviderDeclaration, day: datetime.date) -> bool:
+    until = declaration.valid_until
+    if condition.validity_months:
+        cap = add_months(declaration.signed_on, condition.validity_months)
+        until = cap if until is None else min(until, cap)
+    return declaration.signed_on <= day and (until is None or day <= until)
+
+
+def application_checklist(application: Any) -> Checklist:
+    """The provider's own part of an application: the lots, the declarations it signs for the conditions
+    decided by a declaration, and the documents asked (an accepted document in force is reused: deliver
+    once). A handful of queries."""
+    today = clock.today()
+    provider = application.provider
+    declared = [c for c in effective_conditions(application) if c.method == DecisionMethod.DECLARATION]
+    signed: dict[int, list[ProviderDeclaration]] = defaultdict(list)
+    for declaration in ProviderDeclaration.objects.filter(
+        provider=provider, condition__in=[c.pk for c in declared]
+    ).order_by("-signed_on", "-created_at"):
+        signed[declaration.condition_id].append(declaration)
+    declarations = [
+        DeclarationItem(c, next((d for d in signed[c.pk] if declaration_in_force(c, d, today)), None))
+        for c in declared
+    ]
+    asked = procedure_documents_asked(application.procedure)
+    documents = defaultdict(list)
+    for document in (
+        AccountabilityDocument.objects.filter(
+            provider=provider, document_type__in=[a.document_type.pk for a in asked]
+        )
+        .select_related("document_type", "current_version")
+        .order_by("-created_at")
+    ):
+        documents[document.document_type_id].append(document)
+    items = []
+    for item in asked:
+        mine = documents[item.document_type.pk]
+        accepted = [
+            d
+            for d in mine
+            if d.status == DocumentStatus.ACCEPTED
+            and d.valid_from is not None
+            and d.valid_from <= today
+            and (d.valid_until is None or today <= d.valid_until)
+        ]
+        in_review = [d for d in mine if d.status in (DocumentStatus.SUBMITTED, DocumentStatus.IN_REVIEW)]
+        owed = [d for d in mine if d.status in (DocumentStatus.REQUESTED, DocumentStatus.REJECTED)]
+        if accepted:
+            items.append(DocumentItem(item, accepted[0], "accepted"))
+        elif in_review:
+            items.append(DocumentItem(item, in_review[0], "in_review"))
+        elif owed:
+            items.append(DocumentItem(item, owed[0], "to_upload"))
+        else:
+            items.append(DocumentItem(item, None, "missing"))
+    return Checklist(application.lots.exists(), declarations, items)

@@ -18,13 +18,13 @@ from uuid import UUID
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from compliance.conditions.tasks import reevaluate_provider_task
 from compliance.documents import periods
-from compliance.documents.selectors import requirement_bindings
+from compliance.documents.selectors import procedure_documents_asked, requirement_bindings
 from compliance.documents.validation import UploadRefused, validate_upload
 from compliance.models import (
     AccountabilityDocument,
@@ -35,9 +35,10 @@ from compliance.models import (
     Recurrence,
 )
 from compliance.models.documents import CAN_SUBMIT_DOCUMENTS, OPEN_STATES, version_upload_to
+from contracting.models import Application, ApplicationStatus
 from core import clock
 from core.actors import SYSTEM, Actor, acting_user
-from core.exceptions import InvalidTransition, TransitionForbidden
+from core.exceptions import InvalidInput, InvalidTransition, TransitionForbidden
 from core.guards import Unmet
 from core.storage import document_storage
 from core.transitions import perform_transition
@@ -283,6 +284,76 @@ def _check_issued_on(document_type: DocumentType, issued_on: datetime.date | Non
                 % {"months": document_type.max_age_months},
                 field="issuedOn",
             )
+
+
+# --------------------------------------------------------------------------- documents of an application
+
+
+APPLICATION_STATES = (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+
+
+def document_request_for_application(
+    *, application_uuid: UUID, document_type_code: str, actor: Actor
+) -> AccountabilityDocument:
+    """The document of a type the procedure asks, for the provider of an application that is still being
+    made or decided, so that it can be uploaded in the same flow. Deliver once: a document of that type
+    that is accepted and in force, or still being delivered, is returned as it is; only when there is none
+    is one requested (linked to the requirements of the procedure that ask for the type)."""
+    today = clock.today()
+    with transaction.atomic():
+        application = (
+            Application.objects.select_for_update()
+            .select_related("procedure", "provider")
+            .get(uuid=application_uuid)
+        )
+        if not CAN_SUBMIT_DOCUMENTS(application, actor):
+            raise TransitionForbidden(_("You are not allowed to upload documents for this provider."))
+        if application.status not in APPLICATION_STATES:
+            raise InvalidTransition(
+                _("Documents are delivered with an application until it is decided."),
+                current_status=application.status,
+            )
+        asked = {a.document_type.code: a for a in procedure_documents_asked(application.procedure)}
+        if document_type_code not in asked:
+            raise InvalidInput(_("The procedure does not ask for this document."), field="documentType")
+        document_type = asked[document_type_code].document_type
+        mine = AccountabilityDocument.objects.filter(
+            provider=application.provider, document_type=document_type
+        )
+        current = (
+            mine.filter(status=DocumentStatus.ACCEPTED, valid_from__lte=today)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+            .order_by("-created_at")
+            .first()
+        ) or mine.filter(status__in=OPEN_STATES).order_by("-created_at").first()
+        if current is not None:
+            return current
+        document = AccountabilityDocument.objects.create(
+            provider=application.provider,
+            document_type=document_type,
+            period_key=f"application-{application.uuid}",
+            due_date=application.procedure.application_deadline,
+        )
+        document.requirements.set(
+            DocumentRequirement.objects.filter(is_active=True, document_type=document_type)
+            .filter(
+                Q(procedure=application.procedure)
+                | Q(condition__requirements__procedure=application.procedure)
+            )
+            .distinct()
+        )
+        audit_record(
+            actor=actor,
+            event="accountabilitydocument.requested",
+            subject=document,
+            to_state=document.status,
+            data={
+                "application": str(application.uuid),
+                "procedure": application.procedure.reference,
+                "dueDate": document.due_date.isoformat() if document.due_date else None,
+            },
+        )
+    return document
 
 
 # --------------------------------------------------------------------------- requests

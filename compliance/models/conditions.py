@@ -186,6 +186,12 @@ class ProviderDeclaration(BaseModel):
     signed_by_name = models.CharField(_("signed by"), max_length=200)
     signed_by_role = models.CharField(_("in the role of"), max_length=100)
     signed_on = models.DateField(_("signed on"))
+    signed_at = models.DateTimeField(
+        _("signed at"),
+        null=True,
+        blank=True,
+        help_text=_("When the provider's user signed it in the portal or through the API."),
+    )
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"

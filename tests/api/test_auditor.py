@@ -23,6 +23,8 @@ CASES = [
     ("applications", "reject", lambda: factories.ApplicationFactory(under_review=True)),
     ("applications", "withdraw", lambda: factories.ApplicationFactory(submitted=True)),
     ("agreements", "offer", lambda: factories.AgreementFactory()),
+    ("agreements", "accept", lambda: factories.AgreementFactory(offered=True, signed_on=None)),
+    ("agreements", "decline", lambda: factories.AgreementFactory(offered=True, signed_on=None)),
     ("agreements", "activate", lambda: factories.AgreementFactory(offered=True)),
     ("agreements", "suspend", lambda: factories.AgreementFactory(active=True)),
     ("agreements", "reinstate", lambda: factories.AgreementFactory(suspended=True)),

@@ -155,15 +155,24 @@ def test_rejection_records_the_assessment(officer):
 @pytest.mark.parametrize("state", ["draft", "submitted", "under_review"])
 def test_provider_withdraws_before_the_decision(provider, provider_user, state):
     application = factories.ApplicationFactory(provider=provider, status=state)
-    application_withdraw(uuid=application.uuid, actor=provider_user)
+    application_withdraw(uuid=application.uuid, actor=provider_user, reason="Geen capaciteit")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.WITHDRAWN
+    assert AuditEvent.objects.get(event="application.withdrawn").reason == "Geen capaciteit"
+
+
+def test_withdraw_needs_a_reason(provider, provider_user):
+    application = factories.ApplicationFactory(provider=provider, submitted=True)
+    with pytest.raises(ReasonRequired):
+        application_withdraw(uuid=application.uuid, actor=provider_user, reason=" ")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.SUBMITTED
 
 
 def test_withdraw_is_refused_after_admission(provider, provider_user):
     application = factories.ApplicationFactory(provider=provider, admitted=True)
     with pytest.raises(InvalidTransition):
-        application_withdraw(uuid=application.uuid, actor=provider_user)
+        application_withdraw(uuid=application.uuid, actor=provider_user, reason="Toch niet")
 
 
 def test_assessment_of_an_unknown_step_is_invalid_input(officer):

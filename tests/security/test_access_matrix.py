@@ -217,6 +217,15 @@ class Filler:
             return str(p.provider.uuid)
         if argument == "uuid" and api_model is not None:
             return str(api_model.uuid)
+        portal_records = {  # the portal's pages of a procedure, an application and an agreement
+            "portal/procedures/": w.procedure,
+            "portal/applications/": p.application,
+            "portal/agreements/": p.agreement,
+        }
+        for prefix, record in portal_records.items():
+            if argument == "uuid" and route.startswith(prefix):
+                self.used.append(record)
+                return str(record.uuid)
         if argument == "uuid":  # the portal's and the download view's documents
             self.used.append(p.document)
             return str(p.document.uuid)

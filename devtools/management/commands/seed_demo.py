@@ -653,10 +653,17 @@ class DemoSeed:
         if signed_on is None:
             return
 
-        def sign():  # the signing date is data, not a state: recorded as an officer would in the admin
+        def sign():  # the provider accepts the offer: its own user signs, else an officer records the paper
             agreement = find()
-            agreement.signed_on = signed_on
-            agreement.save(update_fields=["signed_on", "updated_at"])
+            party = agreement.provider
+            users = list(party.users.order_by("pk")) if party else []
+            signer = party.board_members.order_by("-start_date").first() if party else None
+            services.agreement_accept(
+                uuid=agreement.uuid,
+                actor=users[0] if users else self.inkoper,
+                signed_by_name=signer.name if signer else f"Penvoerder {agreement.coalition}",
+                signed_by_role=signer.role if signer else "bestuurder van de penvoerder",
+            )
 
         self.timeline.at(signed_on, sign)
         if activate_on is not None:
