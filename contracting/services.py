@@ -147,10 +147,11 @@ def application_create(
         live = Application.objects.filter(procedure=procedure, provider=provider).exclude(
             status__in=[ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED]
         )
-        if live.exists():
+        existing = live.first()
+        if existing is not None:
             raise InvalidTransition(
                 _("%(provider)s already has an application for this procedure.") % {"provider": provider},
-                current_status=live.first().status,
+                current_status=existing.status,
             )
         lots = _chosen_lots(procedure, lot_uuids)
         application = Application.objects.create(

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from core.transitions import transition_label
 
@@ -128,8 +128,6 @@ class Diagram:
     @property
     def description(self) -> str:
         """The whole machine in words, for screen readers (the SVG's ``<desc>``)."""
-        from django.utils.translation import gettext
-
         parts = []
         if self.current_label:
             parts.append(gettext("Current state: %(state)s.") % {"state": self.current_label})
