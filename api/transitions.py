@@ -10,7 +10,6 @@ which decides (403 / 409 / 400 as problem+json). Serializers show ``availableTra
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -83,8 +82,8 @@ def available_transitions_field(registry: dict[str, Callable]) -> AvailableTrans
 
 
 class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Read-only resource addressed by uuid; the detail response carries an ``ETag``, every response
-    the full ``API-Version``."""
+    """Read-only resource addressed by uuid; the detail response carries an ``ETag`` (every response
+    under /api/ the full ``API-Version``: api.middleware)."""
 
     lookup_field = "uuid"
     schema = ResourceAutoSchema()
@@ -100,11 +99,6 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                     "with a transition to refuse a change of a version you did not see.",
                 ),
             )(cls)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        response["API-Version"] = settings.SPECTACULAR_SETTINGS["VERSION"]  # the full version (STYLE §6)
-        return response
 
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()
