@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -44,6 +45,22 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description="The `ETag` of the version the caller saw; a mismatch answers 412 `precondition_failed`.",
 )
+
+
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="ETags the caller holds; the current one answers 304 without a body.",
+)
+
+
+def not_modified(request, etag: str) -> bool:
+    """``If-None-Match`` (RFC 9110 13.1.2, weak comparison) names ``etag``, or is ``*``."""
+    header = request.headers.get("If-None-Match", "")
+    held = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return "*" in held or etag.removeprefix("W/") in held
 
 
 # --------------------------------------------------------------------------- availableTransitions
@@ -94,16 +111,28 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             extend_schema_view(
                 list=extend_schema(responses={200: cls.serializer_class, **problems(403)}),
                 retrieve=extend_schema(
-                    responses={200: cls.serializer_class, **problems(403, 404)},
+                    parameters=[IF_NONE_MATCH],
+                    responses={
+                        200: cls.serializer_class,
+                        304: OpenApiResponse(
+                            description="Not modified: `If-None-Match` names the current ETag."
+                        ),
+                        **problems(403, 404),
+                    },
                     description="The response carries an `ETag` header; send it back as `If-Match` "
-                    "with a transition to refuse a change of a version you did not see.",
+                    "with a transition to refuse a change of a version you did not see, or as "
+                    "`If-None-Match` to get 304 (no body) while the object is unchanged.",
                 ),
             )(cls)
 
     def retrieve(self, request, *args, **kwargs):
-        obj = self.get_object()
-        response = Response(self.get_serializer(obj).data)
-        response["ETag"] = etag_for(obj)
+        obj = self.get_object()  # 404 and the caller's visibility come first
+        etag = etag_for(obj)
+        if not_modified(request, etag):
+            response = Response(status=304)
+        else:
+            response = Response(self.get_serializer(obj).data)
+        response["ETag"] = etag
         return response
 
 
