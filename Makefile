@@ -16,7 +16,7 @@ URL := http://$(HOST):$(PORT)
 PYTHON_CANDIDATES = $(PYTHON) python3.12 python3.13 python3 $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3))
 PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
 
-.PHONY: help run prod test test-clock-ahead lint typecheck messages e2e bench
+.PHONY: help run prod test test-clock-ahead lint typecheck messages e2e bench api-lint
 
 help:
 	@echo "make run   - install, migrate, load the demo data and serve $(URL)"
@@ -25,6 +25,7 @@ help:
 	@echo "             see .env.example and docs/deploy.md); the scheduler and workers run beside it"
 	@echo "make lint  - ruff check, ruff format --check and the import rules (lint-imports, .importlinter)"
 	@echo "make typecheck - mypy on core, audit and the services"
+	@echo "make api-lint - Spectral with the NL API Design Rules rulesets (api/lint/) on openapi.yaml (needs npm)"
 	@echo "make test-clock-ahead - the suite again with the system clock 18 months ahead (libfaketime)"
 	@echo "make e2e   - only the browser tests (needs Debian's chromium: apt-get install chromium)"
 	@echo "make bench - the benchmarks in bench/ (PostgreSQL; quick: make bench BENCH_LINES=100000,"
@@ -130,3 +131,13 @@ BENCH_LINES ?=
 BENCH_ONLY ?=
 bench: $(STAMP)
 	BENCH_LINES="$(BENCH_LINES)" $(PY) -m bench $(BENCH_ONLY)
+
+# The NL API Design Rules (api/lint/README.md): Spectral, pinned in package.json/package-lock.json, with
+# each published ruleset on the committed openapi.yaml; any error or warning fails.
+SPECTRAL := node_modules/.bin/spectral
+api-lint:
+	@if [ ! -x $(SPECTRAL) ]; then npm ci --no-audit --no-fund; fi
+	@set -e; for ruleset in api/lint/*.spectral.y*ml; do \
+		echo "spectral lint --fail-severity=warn -r $$ruleset openapi.yaml"; \
+		$(SPECTRAL) lint --fail-severity=warn -r "$$ruleset" openapi.yaml; \
+	done

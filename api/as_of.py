@@ -19,7 +19,7 @@ from compliance.reports.history import subject_as_of
 
 AS_OF_PROBLEMS = {
     400: "`date` is missing or not a date (`invalid`, with `invalidParams`).",
-    403: "Not authenticated (`not_authenticated`).",
+    403: "The caller may not read this (`permission_denied`).",
     404: "Not found, or not visible to the caller (`not_found`).",
 }
 

@@ -10,11 +10,11 @@ which decides (403 / 409 / 400 as problem+json). Serializers show ``availableTra
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -45,6 +45,22 @@ IF_MATCH = OpenApiParameter(
     required=False,
     description="The `ETag` of the version the caller saw; a mismatch answers 412 `precondition_failed`.",
 )
+
+
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="ETags the caller holds; the current one answers 304 without a body.",
+)
+
+
+def not_modified(request, etag: str) -> bool:
+    """``If-None-Match`` (RFC 9110 13.1.2, weak comparison) names ``etag``, or is ``*``."""
+    header = request.headers.get("If-None-Match", "")
+    held = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    return "*" in held or etag.removeprefix("W/") in held
 
 
 # --------------------------------------------------------------------------- availableTransitions
@@ -83,8 +99,8 @@ def available_transitions_field(registry: dict[str, Callable]) -> AvailableTrans
 
 
 class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Read-only resource addressed by uuid; the detail response carries an ``ETag``, every response
-    the full ``API-Version``."""
+    """Read-only resource addressed by uuid; the detail response carries an ``ETag`` (every response
+    under /api/ the full ``API-Version``: api.middleware)."""
 
     lookup_field = "uuid"
     schema = ResourceAutoSchema()
@@ -95,21 +111,28 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             extend_schema_view(
                 list=extend_schema(responses={200: cls.serializer_class, **problems(403)}),
                 retrieve=extend_schema(
-                    responses={200: cls.serializer_class, **problems(403, 404)},
+                    parameters=[IF_NONE_MATCH],
+                    responses={
+                        200: cls.serializer_class,
+                        304: OpenApiResponse(
+                            description="Not modified: `If-None-Match` names the current ETag."
+                        ),
+                        **problems(403, 404),
+                    },
                     description="The response carries an `ETag` header; send it back as `If-Match` "
-                    "with a transition to refuse a change of a version you did not see.",
+                    "with a transition to refuse a change of a version you did not see, or as "
+                    "`If-None-Match` to get 304 (no body) while the object is unchanged.",
                 ),
             )(cls)
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        response["API-Version"] = settings.SPECTACULAR_SETTINGS["VERSION"]  # the full version (STYLE §6)
-        return response
-
     def retrieve(self, request, *args, **kwargs):
-        obj = self.get_object()
-        response = Response(self.get_serializer(obj).data)
-        response["ETag"] = etag_for(obj)
+        obj = self.get_object()  # 404 and the caller's visibility come first
+        etag = etag_for(obj)
+        if not_modified(request, etag):
+            response = Response(status=304)
+        else:
+            response = Response(self.get_serializer(obj).data)
+        response["ETag"] = etag
         return response
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from drf_spectacular.generators import SchemaGenerator
 
 from api.exceptions import PROBLEM_JSON, problem
+from api.schema import API_BASE
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -29,7 +30,7 @@ def docs(request):
             groups.setdefault(tag, []).append(
                 {
                     "method": method.upper(),
-                    "path": path,
+                    "path": API_BASE + path,  # the schema's paths are relative to its server
                     "summary": operation.get("summary", ""),
                     "description": operation.get("description", ""),
                     "parameters": operation.get("parameters", []),

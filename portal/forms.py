@@ -59,7 +59,8 @@ class ApiTokenForm(forms.Form):
     )
     expires_on = forms.DateField(
         label=_("Valid until"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # ISO, whatever the language: a date input shows nothing for a value in any other format
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text=_("At most %(days)s days from today."),
     )
 

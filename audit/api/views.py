@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
+from django_filters import rest_framework as filters
 from rest_framework.response import Response
 
 from api.transitions import ResourceViewSet
@@ -19,6 +20,20 @@ from audit.models import AuditEvent
 Visibility = Callable[[Any], QuerySet[AuditEvent]]
 
 
+class AuditEventFilter(filters.FilterSet):
+    """Query keys are camelCase, like the JSON."""
+
+    event = filters.CharFilter(help_text="The event code, e.g. `agreement.suspended`.")
+    subjectType = filters.CharFilter(
+        field_name="subject_type", help_text="The kind of object, e.g. `contracting.agreement`."
+    )
+    subjectUuid = filters.UUIDFilter(field_name="subject_uuid", help_text="The uuid of the object.")
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []
+
+
 class AuditEventViewSet(ResourceViewSet):
     """The audit trail, newest first; read-only for officers, auditors and administrators (nobody can
     change or delete an event: there is no method for it)."""
@@ -26,7 +41,7 @@ class AuditEventViewSet(ResourceViewSet):
     serializer_class = AuditTrailEventSerializer
     lookup_field = "hash"
     lookup_value_regex = "[0-9a-f]{64}"
-    filterset_fields = ["event", "subject_type", "subject_uuid"]
+    filterset_class = AuditEventFilter
     search_fields = ["event", "subject_repr", "actor_name"]
     visible_to: Visibility | None = None
 

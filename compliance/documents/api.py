@@ -158,7 +158,7 @@ UPLOAD_PROBLEMS = {
     + ", ".join(f"`{c}`" for c in REFUSAL_CODES if c != FILE_TOO_LARGE)
     + ", or for the date: `issued_on_required`, `document_too_old`, `issued_on_in_future`; or invalid "
     "input (`invalid`, with `invalidParams`).",
-    403: "Not authenticated, or the caller may not upload for this provider (`transition_forbidden`).",
+    403: "The caller may not upload for this provider (`transition_forbidden`).",
     404: "Not found, or not visible to the caller (`not_found`).",
     409: "The document is in review or decided; no new version now (`invalid_transition`).",
     413: "The file is larger than DOCUMENT_MAX_UPLOAD_MB (`file_too_large`, with `maxBytes`); the upload "

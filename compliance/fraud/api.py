@@ -252,7 +252,7 @@ IMPORT_PROBLEMS = {
     "rejected row in `invalidParams` as `rows[<row>].<column>`), or the file cannot be read "
     "(`import_file_invalid`, the reason as the code of `invalidParams[0]`: `encoding_unknown`, "
     "`encoding_invalid`, `not_text`, `header_too_long`); or invalid input (`invalid`, with `invalidParams`).",
-    403: "Not authenticated, or the caller may not import production data (`transition_forbidden`).",
+    403: "The caller may not import production data (`transition_forbidden`).",
     413: "The file is larger than UPLOAD_MAX_MB (`file_too_large`, with `maxBytes`); refused while it streams in.",
 }
 

@@ -23,6 +23,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.permissions import TokenScopes
+from api.query import KnownQueryParameters
 from api.schema import problems
 from api.transitions import ResourceViewSet
 from compliance.models import Export, ExportKind, ExportStatus
@@ -33,7 +35,7 @@ from core.exceptions import DomainError
 
 EXPORT_PROBLEMS = {
     400: "Invalid kind or parameters (`invalid`, with `invalidParams`).",
-    403: "Not authenticated (`not_authenticated`), or the caller may not make this export "
+    403: "The caller may not make this export "
     "(`export_forbidden`: a provider user asking for anything but their own dossier).",
     404: "The provider, procedure or authority is not found or not visible to the caller (`not_found`).",
     409: "The export has no file yet (`export_not_ready`).",
@@ -184,7 +186,7 @@ def file_response(export: Export, handle: Any) -> FileResponse:
 class ProviderDossierView(APIView):
     """The dossier of one provider as a PDF, made now (and recorded as an export)."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenScopes, KnownQueryParameters]
     renderer_classes = FILE_RENDERERS
 
     @extend_schema(
@@ -207,7 +209,7 @@ class ProviderDossierView(APIView):
     def get(self, request, uuid):
         provider = get_object_or_404(contracting_selectors.provider_list(request.user), uuid=uuid)
         parameters = {"provider": str(provider.uuid)}
-        as_of = request.query_params.get("asOf") or request.query_params.get("as_of")
+        as_of = request.query_params.get("asOf")
         if as_of:
             parameters["as_of"] = as_of
         export = export_request(

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",  # X-Request-ID on the response and on every log line
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (compressed), before everything else
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
+    "api.middleware.ApiHeadersMiddleware",  # API-Version on every /api/ response
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -272,7 +273,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "api.authentication.BasicAuthentication",  # only with API_ALLOW_BASIC_AUTH
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadOnlyUnlessTransition", "api.permissions.TokenScopes"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "api.permissions.ReadOnlyUnlessTransition",
+        "api.permissions.TokenScopes",
+        "api.query.KnownQueryParameters",  # 400 for a query key the schema does not list
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": [
         "djangorestframework_camel_case.render.CamelCaseJSONRenderer",
@@ -293,18 +298,35 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.exceptions.problem_exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # No ?format=: the Accept header chooses the representation (an unknown query key is a 400).
+    "URL_FORMAT_OVERRIDE": None,
+}
+
+# The OpenAPI description (api/schema.py): where the API is (the served schema names the address it was
+# fetched from), and whom to ask about it (NL API Design Rules /core/doc-openapi-contact).
+API_SERVER_URL = env.str("API_SERVER_URL", default="https://zorginkoop.nl/api/v1")
+API_CONTACT = {
+    "name": env.str("API_CONTACT_NAME", default="Zorginkoop"),
+    "email": env.str("API_CONTACT_EMAIL", default="api@zorginkoop.nl"),
+    "url": env.str("API_CONTACT_URL", default="https://zorginkoop.nl"),
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Zorginkoop API",
     "DESCRIPTION": "Procedures, applications, agreements, coalitions and memberships of Wmo and youth care.",
     "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
+    "CONTACT": API_CONTACT,
+    "SERVERS": [{"url": API_SERVER_URL}],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SCHEMA_PATH_PREFIX_TRIM": True,
+    "SERVE_INCLUDE_SCHEMA": True,  # the ADR want GET /openapi.json in the description itself
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny", "api.query.KnownQueryParameters"],
     "COMPONENT_SPLIT_REQUEST": True,
     "CAMELIZE_NAMES": False,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
+        "api.schema.adr_postprocess",
     ],
     "ENUM_NAME_OVERRIDES": {
         "KindEnum": "contracting.models.ContractingAuthority.Kind",

@@ -243,3 +243,23 @@ def test_agreements_filter_by_status_and_provider(api_for, officer):
     )
     # then
     assert uuids(response) == {str(wanted.uuid)}
+
+
+def test_if_none_match_with_the_current_etag_answers_304_without_a_body(api_for, officer):
+    # given
+    agreement = factories.AgreementFactory(active=True)
+    client = api_for(officer)
+    etag = client.get(f"/api/v1/agreements/{agreement.uuid}")["ETag"]
+    # when
+    unchanged = client.get(f"/api/v1/agreements/{agreement.uuid}", HTTP_IF_NONE_MATCH=f'"other", {etag}')
+    client.post(transition_url("agreements", agreement, "suspend"), {"reason": "Onderzoek IGJ"})
+    changed = client.get(f"/api/v1/agreements/{agreement.uuid}", HTTP_IF_NONE_MATCH=etag)
+    # then
+    assert (unchanged.status_code, unchanged.content, unchanged["ETag"]) == (304, b"", etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_if_none_match_does_not_reveal_an_invisible_object(api_for, provider_user):
+    agreement = factories.AgreementFactory()  # another provider's
+    response = api_for(provider_user).get(f"/api/v1/agreements/{agreement.uuid}", HTTP_IF_NONE_MATCH="*")
+    assert_problem(response, 404, "not_found")

@@ -1,8 +1,10 @@
 """The committed openapi.yaml is the schema the code generates; the schema and docs are served."""
 
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
+import yaml
 
 from django.conf import settings
 from django.core.management import call_command
@@ -28,8 +30,9 @@ def test_schema_is_served_as_openapi_3_json(api_client):
     assert response.status_code == 200
     schema = response.json()
     assert schema["openapi"].startswith("3.")
-    transition = schema["paths"]["/api/v1/agreements/{uuid}/transitions/{name}"]["post"]
-    assert set(transition["responses"]) == {"200", "400", "403", "404", "409", "412"}
+    assert schema["servers"] == [{"url": "http://testserver/api/v1", "description": ANY}]
+    transition = schema["paths"]["/agreements/{uuid}/transitions/{name}"]["post"]
+    assert set(transition["responses"]) == {"200", "400", "401", "403", "404", "406", "409", "412", "429"}
     assert "application/problem+json" in transition["responses"]["409"]["content"]
 
 
@@ -43,3 +46,24 @@ def test_docs_page_lists_the_endpoints_without_external_scripts(api_client):
     assert "/api/v1/agreements/{uuid}/transitions/{name}" in html
     assert "/api/v1/openapi.json" in html
     assert "<script" not in html
+
+
+def test_the_schema_follows_the_nl_api_design_rules_that_spectral_checks(tmp_path):
+    """What `make api-lint` checks with the ADR rulesets, in Python, so that a plain test run notices too."""
+    # given
+    call_command("spectacular", "--lang", "en", "--file", str(tmp_path / "schema.yaml"))
+    schema = yaml.safe_load((tmp_path / "schema.yaml").read_text())
+    responses = schema["components"]["responses"]
+    # then
+    assert schema["info"]["contact"].keys() >= {"name", "email", "url"}
+    assert schema["servers"][0]["url"].startswith("https://") and schema["servers"][0]["url"].endswith("/v1")
+    assert "get" in schema["paths"]["/openapi.json"]
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            codes = operation["responses"]
+            assert {"400", "406", "429"} <= set(codes), (path, method)
+            for code, response in codes.items():
+                response = responses[response["$ref"].rsplit("/", 1)[1]] if "$ref" in response else response
+                assert "API-Version" in response["headers"], (path, method, code)
+                if code.startswith(("4", "5")):
+                    assert list(response["content"]) == ["application/problem+json"], (path, method, code)

@@ -98,3 +98,11 @@ def test_officers_and_auditors_are_sent_to_the_admin(client, role):
     response = client.post(URL, form())
     assert response.status_code == 302
     assert not ApiToken.objects.exists()
+
+
+def test_the_date_field_is_filled_in_for_the_date_input_in_dutch(client, provider_user):
+    # a date input shows nothing for a value in another format than ISO (05-12-2027 in Dutch)
+    client.force_login(provider_user)
+    expected = (clock.today() + datetime.timedelta(days=365)).isoformat()
+    html = client.get(URL, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert re.search(rf'<input type="date" name="expires_on" value="{expected}"', html)
