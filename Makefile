@@ -88,7 +88,12 @@ run: messages
 test: messages
 	$(PY) -m pytest
 
-e2e: messages
+# axe-core for the accessibility checks of the browser tests, as pinned in package-lock.json
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+e2e: messages node_modules/.installed
 	$(PY) -m pytest tests/e2e
 
 lint: $(STAMP)
