@@ -625,6 +625,9 @@ class ProcedureAdmin(NoDeleteMixin, ConditionSetAdminMixin, TransitionAdminMixin
         "law",
         "description",
         "contract_start",
+        "term_months",
+        "extension_months",
+        "max_extensions",
         "application_deadline",
         "status",
     )

@@ -192,7 +192,9 @@ def _create_agreement_draft(application: Application, from_state: str) -> dict[s
         application=application,
         law=procedure.law,
         start_date=procedure.contract_start,
-        end_date=add_months(procedure.contract_start, 36) - datetime.timedelta(days=1),
+        end_date=add_months(procedure.contract_start, procedure.term_months) - datetime.timedelta(days=1),
+        extension_months=procedure.extension_months,
+        max_extensions=procedure.max_extensions,
     )
     SubAgreement.objects.bulk_create(
         SubAgreement(agreement=agreement, lot=lot) for lot in application.lots.all()
