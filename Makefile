@@ -88,7 +88,7 @@ run: messages
 	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: messages
+test: messages node_modules/.installed
 	$(PY) -m pytest
 
 # Production on this machine: the variables of .env.example must be set (DEBUG off: SECRET_KEY,
@@ -100,7 +100,12 @@ prod: messages
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi
 
-e2e: messages
+# axe-core for the accessibility checks of the browser tests, as pinned in package-lock.json
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+e2e: messages node_modules/.installed
 	$(PY) -m pytest tests/e2e
 
 lint: $(STAMP)

@@ -68,6 +68,7 @@ from contracting.services import (
 from core import clock, formatting
 from core.admin import (
     DeleteUnreferencedMixin,
+    LabelledTabularInline,
     NoDeleteMixin,
     ReadOnlyAdmin,
     ReadOnlyMixin,
@@ -149,7 +150,7 @@ class ContractingAuthorityAdmin(NoDeleteMixin, admin.ModelAdmin):
     readonly_fields = ("uuid", "created_at", "updated_at")
 
 
-class BoardMemberInline(NoDeleteMixin, admin.TabularInline):
+class BoardMemberInline(NoDeleteMixin, LabelledTabularInline):
     model = BoardMember
     fields = ("name", "role", "start_date", "end_date")
     extra = 0
@@ -585,7 +586,7 @@ class IndexationRunAdmin(IndexationLinksMixin, ReadOnlyAdmin):
 # --------------------------------------------------------------------------- procedures
 
 
-class LotInline(NoDeleteMixin, admin.TabularInline):
+class LotInline(NoDeleteMixin, LabelledTabularInline):
     model = Lot
     fields = ("number", "name", "products")
     autocomplete_fields = ("products",)
@@ -624,6 +625,9 @@ class ProcedureAdmin(NoDeleteMixin, ConditionSetAdminMixin, TransitionAdminMixin
         "law",
         "description",
         "contract_start",
+        "term_months",
+        "extension_months",
+        "max_extensions",
         "application_deadline",
         "status",
     )
@@ -753,7 +757,7 @@ class ApplicationAdmin(NoDeleteMixin, SubjectConditionsAdminMixin, TransitionAdm
 # --------------------------------------------------------------------------- agreements
 
 
-class SubAgreementInline(NoDeleteMixin, admin.TabularInline):
+class SubAgreementInline(NoDeleteMixin, LabelledTabularInline):
     model = SubAgreement
     fields = ("lot",)
     extra = 0
@@ -770,7 +774,7 @@ class SubAgreementInline(NoDeleteMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("agreement", "lot")
 
 
-class BudgetCeilingInline(NoDeleteMixin, admin.TabularInline):
+class BudgetCeilingInline(NoDeleteMixin, LabelledTabularInline):
     model = BudgetCeiling
     fields = ("year", "municipality", "amount")
     extra = 0
@@ -779,13 +783,13 @@ class BudgetCeilingInline(NoDeleteMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("municipality")
 
 
-class ReviewMomentInline(NoDeleteMixin, admin.TabularInline):
+class ReviewMomentInline(NoDeleteMixin, LabelledTabularInline):
     model = ReviewMoment
     fields = ("planned_on", "topic", "outcome")
     extra = 0
 
 
-class KpiInline(NoDeleteMixin, admin.TabularInline):
+class KpiInline(NoDeleteMixin, LabelledTabularInline):
     model = Kpi
     fields = ("kind", "target")
     extra = 0

@@ -459,6 +459,14 @@ class Procedure(FSMModelMixin, BaseModel):
     law = models.CharField(_("domain"), max_length=10, choices=Law.choices)
     description = models.TextField(_("description"), blank=True)
     contract_start = models.DateField(_("intended start of the agreements"))
+    # the agreements made from admissions get these (each agreement keeps its own copy)
+    term_months = models.PositiveSmallIntegerField(
+        _("initial term of the agreements (months)"),
+        default=36,
+        help_text=_("An agreement made from an admission runs this many months from its start."),
+    )
+    extension_months = models.PositiveSmallIntegerField(_("months per extension"), default=24)
+    max_extensions = models.PositiveSmallIntegerField(_("maximum number of extensions"), default=2)
     application_deadline = models.DateField(_("application deadline"), null=True, blank=True)
     status = FSMField(
         _("status"),
@@ -473,6 +481,9 @@ class Procedure(FSMModelMixin, BaseModel):
         verbose_name_plural = _("procedures")
         ordering = ["-contract_start", "reference"]
         permissions = [("transition_procedure", _("Can change the state of procedures"))]
+        constraints = [
+            models.CheckConstraint(name="procedure_term_at_least_a_month", condition=Q(term_months__gte=1)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"

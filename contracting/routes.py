@@ -24,9 +24,6 @@ from typing import Any
 from contracting.models import ProcedureStatus, Route
 from core.dates import add_months
 
-#: The term of the agreements of a procedure (months from its intended start).
-AGREEMENT_TERM_MONTHS = 36
-
 
 @dataclass(frozen=True)
 class RouteRules:
@@ -50,7 +47,7 @@ def rules_of(procedure: Any) -> RouteRules:
 
 def term_end(procedure: Any) -> datetime.date:
     """The common last day of the agreements of a procedure (its term)."""
-    return add_months(procedure.contract_start, AGREEMENT_TERM_MONTHS) - datetime.timedelta(days=1)
+    return add_months(procedure.contract_start, procedure.term_months) - datetime.timedelta(days=1)
 
 
 def accepts_applications(procedure: Any, *, day: datetime.date) -> bool:

@@ -290,6 +290,8 @@ def _create_agreement_draft(application: Application, from_state: str) -> dict[s
         law=procedure.law,
         start_date=start,
         end_date=end,
+        extension_months=procedure.extension_months,
+        max_extensions=procedure.max_extensions,
     )
     SubAgreement.objects.bulk_create(
         SubAgreement(agreement=agreement, lot=lot) for lot in application.lots.all()

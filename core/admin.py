@@ -151,6 +151,21 @@ class ServiceAddAdmin(AppendOnlyMixin, admin.ModelAdmin):
 # --------------------------------------------------------------------------- URLs
 
 
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose inputs carry their column's label (``aria-label``): Django's table shows the
+    labels only as column headers, which assistive technology does not tie to each input."""
+
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any):
+        formset = super().get_formset(request, obj, **kwargs)
+        for name, field in formset.form.base_fields.items():
+            label = str(field.label or name)
+            widget = field.widget
+            for target in (widget, getattr(widget, "widget", None)):  # a related-field wrapper wraps one
+                if target is not None:
+                    target.attrs.setdefault("aria-label", label)
+        return formset
+
+
 class AdminUrlsMixin(ModelAdminMixinBase):
     """The URLs of this admin's own views of an object (``change``, ``transition``, custom views named
     ``<app_label>_<model_name>_<view>``), on the admin's own site."""

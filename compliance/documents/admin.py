@@ -22,7 +22,14 @@ from compliance.models import (
 )
 from compliance.models.documents import OWED_STATES
 from core import clock
-from core.admin import DeleteUnreferencedMixin, NoAddMixin, NoChangeMixin, NoDeleteMixin, ReadOnlyAdmin
+from core.admin import (
+    DeleteUnreferencedMixin,
+    LabelledTabularInline,
+    NoAddMixin,
+    NoChangeMixin,
+    NoDeleteMixin,
+    ReadOnlyAdmin,
+)
 from core.admin_transitions import TransitionAdminMixin
 
 
@@ -276,7 +283,7 @@ class DocumentRequirementAdmin(DeleteUnreferencedMixin, admin.ModelAdmin):
         return obj.documents_count
 
 
-class ReminderInline(NoAddMixin, NoDeleteMixin, admin.TabularInline):
+class ReminderInline(NoAddMixin, NoDeleteMixin, LabelledTabularInline):
     model = DocumentReminder
     extra = 0
     can_delete = False

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from audit.models import AuditEvent
@@ -10,6 +12,7 @@ from contracting.services import (
     application_submit,
     application_withdraw,
 )
+from core.dates import add_months
 from core.exceptions import GuardFailed, InvalidTransition, ReasonRequired, TransitionForbidden
 from tests import factories
 
@@ -112,6 +115,22 @@ def test_admission_records_steps_and_creates_the_agreement_draft(officer):
     event = AuditEvent.objects.get(event="application.admitted")
     assert [a["step"] for a in event.data["assessments"]] == sorted(s.value for s in AssessmentStep)
     assert event.data["agreement"] == str(agreement.uuid)
+
+
+def test_the_agreement_gets_the_term_and_extension_options_of_the_procedure(officer):
+    # given a procedure for youth care: 5 years, then up to 5 extensions of a year
+    application = factories.ApplicationFactory(under_review=True)
+    procedure = application.procedure
+    procedure.term_months, procedure.extension_months, procedure.max_extensions = 60, 12, 5
+    procedure.save(update_fields=["term_months", "extension_months", "max_extensions"])
+    factories.assess(application, officer)
+    # when
+    application_admit(uuid=application.uuid, actor=officer)
+    # then: 60 months from the start, the last day included
+    agreement = Agreement.objects.get(application=application)
+    start = procedure.contract_start
+    assert agreement.end_date == add_months(start, 60) - datetime.timedelta(days=1)
+    assert (agreement.extension_months, agreement.max_extensions) == (12, 5)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""axe-core (bundled by axe-playwright-python) in headless Chromium: no serious or critical violations on
+"""axe-core (pinned in package.json, see tests/e2e/axe.py) in headless Chromium: no serious or critical violations on
 any portal page, including a form in its error state."""
 
 import datetime
@@ -11,20 +11,10 @@ from tests import factories
 from tests.compliance import files
 from tests.compliance.documents.helpers import uploaded
 
+from .axe import serious_violations
 from .conftest import PASSWORD, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def serious_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@ item (a fraud signal to triage), takes the steps (start the investigation, propo
 sees the worklists, the relationship page and its timeline change; a second officer finds the signal in
 "waiting for you (four eyes)" and confirms it.
 
+axe-core finds no serious or critical violation on any workspace page (start, relationship with a
+state diagram opened, coalition, calendar, document review, an agreement's admin page with its diagram).
+
 The run writes screenshots of the start page, a relationship page, a coalition page, the calendar and a
 document review under var/screenshots/workspace-*.png (look at them after a change to these pages).
 """
@@ -20,6 +23,7 @@ from tests import factories
 from tests.compliance.documents.helpers import uploaded
 from tests.security.logins import with_authenticator_app
 
+from .axe import serious_violations
 from .conftest import PASSWORD, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -230,3 +234,29 @@ def test_screenshots_of_the_coalition_page_the_calendar_and_a_document_review(ne
     page.locator(f"#agreement-{office['agreement'].pk}-states > summary").click()
     assert page.locator(f"#agreement-{office['agreement'].pk}-states .sm-current").count() == 1
     screenshot(page, "relationship-diagram")
+
+
+def test_workspace_pages_have_no_serious_accessibility_violations(new_page, office):
+    page = new_page()
+    login(page, "/admin/login/", "inkoper-e2e")
+    agreement = office["agreement"]
+    problems = {}
+    page.goto("/admin/")
+    problems["start"] = serious_violations(page)
+    page.goto(f"/admin/workspace/providers/{office['provider'].uuid}/")
+    page.locator(f"#agreement-{agreement.pk}-states > summary").click()
+    problems["relationship"] = serious_violations(page)
+    page.goto(f"/admin/workspace/coalitions/{office['coalition'].uuid}/")
+    problems["coalition"] = serious_violations(page)
+    page.goto("/admin/workspace/calendar/")
+    problems["calendar"] = serious_violations(page)
+    page.goto(f"/admin/compliance/accountabilitydocument/{office['document'].pk}/change/")
+    page.locator("#document-review button[data-step=start_review]").click()
+    page.wait_for_load_state()
+    assert page.locator("#verdict-form").is_visible()
+    problems["document review"] = serious_violations(page)
+    page.goto(f"/admin/contracting/agreement/{agreement.pk}/change/")
+    assert page.locator("#state-machine svg[role=img]").count() == 1
+    problems["agreement with its state diagram"] = serious_violations(page)
+    found = [f"{name}: {line}" for name, lines in problems.items() for line in lines]
+    assert not found, "\n".join(found)
