@@ -140,6 +140,8 @@ def test_a_provider_applies_accepts_the_offer_and_sees_its_active_agreement(
 
     page.goto(f"/portal/applications/{application.uuid}/")
     shot(page, "application-admitted", pages)
+    page.goto("/portal/applications/")
+    shot(page, "applications", pages)
     page.goto("/portal/")
     page.get_by_role("link", name=agreement.reference).first.click()
     page.wait_for_load_state()
