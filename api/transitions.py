@@ -7,6 +7,7 @@ which decides (403 / 409 / 400 as problem+json). Serializers show ``availableTra
 :func:`available_transitions_field`.
 """
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -161,6 +162,9 @@ class EventsMixin:
 
 class TransitionsMixin(AsOfMixin, EventsMixin):
     transition_registry: dict[str, Callable] = {}
+    # The input of every transition of this resource: a reason, and for some steps more (a signature).
+    # A service receives only the fields it takes.
+    transition_input: type[serializers.Serializer] = TransitionSerializer
     # Actions (besides safe methods) that api.permissions lets through; the services decide the rest.
     service_actions: tuple[str, ...] = ("transition",)
 
@@ -187,7 +191,7 @@ class TransitionsMixin(AsOfMixin, EventsMixin):
                     ),
                     IF_MATCH,
                 ],
-                request=TransitionSerializer,
+                request=cls.transition_input,
                 responses={
                     200: cls.serializer_class,
                     **problems(400, 403, 404, 409, 412, descriptions=TRANSITION_PROBLEMS),
@@ -207,14 +211,16 @@ class TransitionsMixin(AsOfMixin, EventsMixin):
         service = self.transition_registry.get(name)
         if service is None:
             raise UnknownTransition(_("There is no transition '%(name)s' for this object.") % {"name": name})
-        payload = TransitionSerializer(data=request.data)
+        payload = self.transition_input(data=request.data)
         payload.is_valid(raise_exception=True)
+        takes = inspect.signature(service).parameters
+        values = {k: v for k, v in payload.validated_data.items() if k in takes}
         # The service checks If-Match on the row it locks, after its permission check (412 otherwise).
         result = service(
             uuid=obj.uuid,
             actor=request.user,
             if_match=request.headers.get("If-Match"),
-            **payload.validated_data,
+            **values,
         )
         fresh = self.get_queryset().filter(pk=result.pk).first() or result
         response = Response(self.get_serializer(fresh).data)

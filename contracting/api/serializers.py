@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers import TransitionSerializer
 from api.transitions import available_transitions_field
 from contracting.models import (
     Agreement,
@@ -202,6 +203,32 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ApplicationCreateSerializer(serializers.Serializer):
+    """A new application (a draft): the procedure, the provider it is made for and its lots."""
+
+    procedure = serializers.UUIDField(help_text="The procedure applied to; it must accept applications.")
+    provider = serializers.UUIDField(help_text="The provider applying: one the caller acts for.")
+    lots = serializers.ListField(
+        child=serializers.UUIDField(), default=list, help_text="Lots of the procedure applied for."
+    )
+    motivation = serializers.CharField(default="", allow_blank=True)
+
+
+class AgreementTransitionSerializer(TransitionSerializer):
+    signed_by_name = serializers.CharField(
+        default="",
+        allow_blank=True,
+        max_length=200,
+        help_text="`accept` only: the name of the provider's authorised signatory (required there).",
+    )
+    signed_by_role = serializers.CharField(
+        default="",
+        allow_blank=True,
+        max_length=100,
+        help_text="`accept` only: the function of the signatory (required there).",
+    )
+
+
 class CoalitionRefSerializer(serializers.Serializer):
     uuid = serializers.UUIDField(read_only=True)
     name = serializers.CharField(read_only=True)
@@ -239,6 +266,10 @@ class AgreementSerializer(serializers.ModelSerializer):
             "extension_deadline",
             "max_end_date",
             "signed_on",
+            "accepted_at",
+            "accepted_by_name",
+            "accepted_by_role",
+            "decline_reason",
             "status",
             "suspension_reason",
             "termination_reason",

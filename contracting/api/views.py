@@ -2,9 +2,11 @@
 
 from django.db import models
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.schema import TRANSITION_PROBLEMS, problems
@@ -13,12 +15,15 @@ from compliance.conditions.selectors import provider_missing
 from contracting import selectors
 from contracting.api import filters, serializers
 from contracting.models import ApplicationAssessment, ContractingAuthority, Lot, SubAgreement
+from contracting.roles import provider_ids_for
 from contracting.services import (
     AGREEMENT_TRANSITIONS,
     APPLICATION_TRANSITIONS,
     PROCEDURE_TRANSITIONS,
     application_assess,
+    application_create,
 )
+from core.exceptions import TransitionForbidden
 
 
 class AuthorityViewSet(ResourceViewSet):
@@ -88,7 +93,45 @@ class ApplicationViewSet(TransitionsMixin, ResourceViewSet):
     filterset_class = filters.ApplicationFilter
     search_fields = ["provider__name", "procedure__reference", "procedure__title"]
     transition_registry = APPLICATION_TRANSITIONS
-    service_actions = ("transition", "assess")
+    service_actions = ("transition", "assess", "create")
+
+    @extend_schema(
+        summary="Start an application (a draft) for one of the caller's providers",
+        description="The procedure must accept applications by the rules of its route (an open house "
+        "during its whole term). One live application per provider and procedure. Submit it with "
+        "`POST /applications/{uuid}/transitions/submit`.",
+        request=serializers.ApplicationCreateSerializer,
+        responses={
+            201: serializers.ApplicationSerializer,
+            **problems(400, 403, 409, descriptions=TRANSITION_PROBLEMS),
+        },
+    )
+    def create(self, request):
+        # who may apply at all is decided before the input: officers and the users of a provider
+        if not (
+            request.user.has_perm("contracting.transition_application") or provider_ids_for(request.user)
+        ):
+            raise TransitionForbidden(_("You cannot apply on behalf of this provider."))
+        payload = serializers.ApplicationCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        procedure = selectors.procedure_list(request.user).filter(uuid=data["procedure"]).first()
+        if procedure is None:
+            raise ValidationError({"procedure": [_("No such procedure.")]}, code="does_not_exist")
+        provider = selectors.provider_list(request.user).filter(uuid=data["provider"]).first()
+        if provider is None:  # another provider's, or none at all: the same answer
+            raise TransitionForbidden(_("You cannot apply on behalf of this provider."))
+        application = application_create(
+            procedure_uuid=procedure.uuid,
+            provider_uuid=provider.uuid,
+            actor=request.user,
+            lot_uuids=data["lots"],
+            motivation=data["motivation"],
+        )
+        fresh = self.get_queryset().get(pk=application.pk)
+        response = Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/applications/{fresh.uuid}"
+        return response
 
     def get_queryset(self) -> models.QuerySet:
         return selectors.application_list(self.request.user).prefetch_related(
@@ -126,6 +169,7 @@ class AgreementViewSet(TransitionsMixin, ResourceViewSet):
     filterset_class = filters.AgreementFilter
     search_fields = ["reference", "provider__name", "coalition__name"]
     transition_registry = AGREEMENT_TRANSITIONS
+    transition_input = serializers.AgreementTransitionSerializer
 
     def get_queryset(self) -> models.QuerySet:
         return selectors.agreement_list(self.request.user).prefetch_related(
