@@ -159,6 +159,9 @@ def test_officer_adds_a_procedure_in_draft(client_for, officer):
         "route": "bestuurlijk_aanbesteden",
         "law": "wmo",
         "contract_start": "2027-01-01",
+        "term_months": 36,
+        "extension_months": 24,
+        "max_extensions": 2,
         **_empty_inlines("lots", "consultation_rounds"),
     }
     # when
@@ -256,6 +259,9 @@ def test_officer_can_edit_a_procedure_but_not_its_status(client_for, officer):
         "route": procedure.route,
         "law": procedure.law,
         "contract_start": procedure.contract_start.isoformat(),
+        "term_months": procedure.term_months,
+        "extension_months": procedure.extension_months,
+        "max_extensions": procedure.max_extensions,
         "status": ProcedureStatus.CONCLUDED,
         # the condition set is shown read-only; a browser posts its management form too
         **_empty_inlines("lots", "consultation_rounds", "condition_requirements"),

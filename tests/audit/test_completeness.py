@@ -51,6 +51,9 @@ EXEMPT = {
     # the ScheduledRun rows are themselves the record of what ran when (no decision); each job's own
     # services record their audit events
     "core/scheduler.py": {"run_due"},
+    # puts the files of a backup back (an administrator's restore on an empty installation, verified
+    # against the restored audit trail and checksums afterwards): no decision to record
+    "core/backup.py": {"restore_files"},
     # the last use of an API token: a timestamp on the credential (at most one write a minute), no decision
     "accounts/services.py": {"api_token_authenticate"},
 }
