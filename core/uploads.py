@@ -17,8 +17,11 @@ the portal shows the message at the file field, any other view answers 400 (Djan
 ``RequestDataTooBig``, which it subclasses).
 """
 
+import io
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest
 from django.utils.translation import gettext
@@ -87,3 +90,36 @@ def limit_uploads(request: HttpRequest, limit: int) -> None:
     # Django refuses (AttributeError) to change the handlers once the body was read: the limit would
     # not apply.
     request.upload_handlers = [UploadLimitHandler(request, limit=limit), *request.upload_handlers]
+
+
+class InMemoryUploadHandler(FileUploadHandler):
+    """Keeps every uploaded file of the request in memory, whatever its size (Django spools files over
+    FILE_UPLOAD_MAX_MEMORY_SIZE to a temporary file). For uploads that must never touch the disk: production
+    files carry clear BSNs until the import replaces them, and a temporary file would outlive a killed
+    worker. The size is capped by the UploadLimitHandler in front of it."""
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.buffer = io.BytesIO()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        self.buffer.write(raw_data)
+        return None  # the chunk stops here: no later handler writes it anywhere
+
+    def file_complete(self, file_size: int) -> InMemoryUploadedFile:
+        self.buffer.seek(0)
+        return InMemoryUploadedFile(
+            file=self.buffer,
+            field_name=self.field_name,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=file_size,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
+
+
+def keep_uploads_in_memory(request: HttpRequest, limit: int) -> None:
+    """The uploads of this request stay in memory (never a temporary file), capped at ``limit`` bytes;
+    call it before request.POST/FILES is read."""
+    request.upload_handlers = [UploadLimitHandler(request, limit=limit), InMemoryUploadHandler(request)]

@@ -10,6 +10,7 @@
   nothing could be stored answers 400 problem+json with every rejected row in ``invalidParams``.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
@@ -37,6 +38,7 @@ from compliance.models import (
     SignalStatus,
 )
 from contracting.models import ContractingAuthority
+from core.uploads import keep_uploads_in_memory
 
 # --------------------------------------------------------------------------- signals
 
@@ -269,6 +271,14 @@ class ImportBatchViewSet(ResourceViewSet):
 
     def get_serializer_class(self):
         return ImportBatchDetailSerializer if self.action in ("retrieve", "create") else ImportBatchSerializer
+
+    def initial(self, request, *args, **kwargs) -> None:
+        if self.action == "create":
+            # The file holds clear BSNs until the import replaces them: it stays in memory, never in a
+            # temporary file that a killed worker would leave behind. Before authentication: its CSRF check
+            # (session logins) reads the body.
+            keep_uploads_in_memory(request._request, settings.UPLOAD_MAX_BYTES)
+        super().initial(request, *args, **kwargs)
 
     @extend_schema(responses={200: ImportBatchDetailSerializer, **problems(403, 404)})
     def retrieve(self, request, *args, **kwargs):
