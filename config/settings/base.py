@@ -160,7 +160,10 @@ else:
         "OPTIONS": {"location": MEDIA_ROOT, "base_url": MEDIA_URL},
     }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # exports (exports/...) go where the documents go: the same bucket when one is configured
+    "default": DOCUMENT_STORAGE
+    if AWS_STORAGE_BUCKET_NAME
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # collectstatic writes gzip and brotli variants that whitenoise serves (no separate web server needed)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
     "documents": DOCUMENT_STORAGE,
