@@ -14,6 +14,7 @@ from core.exceptions import (
     GuardFailed,
     InvalidInput,
     InvalidTransition,
+    PreconditionRequired,
     ReasonRequired,
     StaleObject,
     TransitionForbidden,
@@ -31,6 +32,7 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
     UnknownTransition: 404,
     ReasonRequired: 400,
     StaleObject: 412,
+    PreconditionRequired: 428,
     InvalidInput: 400,
     UploadTooLarge: 413,
 }

@@ -55,7 +55,10 @@ TRANSITION_PROBLEMS = {
     "(`unknown_transition`).",
     409: "The current state refuses the change (`invalid_transition`), or a guard is unmet "
     "(`guard_failed`, with `unmet`).",
-    412: "`If-Match` does not match the current `ETag` (`precondition_failed`).",
+    412: "`If-Match` does not match the current `ETag` (`precondition_failed`): the object changed since "
+    "the caller read it; nothing was changed.",
+    428: "No `If-Match` (`precondition_required`): send the `ETag` of the version you saw; nothing was "
+    "changed.",
 }
 
 
@@ -195,7 +198,7 @@ def adr_postprocess(result: dict, generator, request, public: bool) -> dict:
                     headers["Retry-After"] = {"$ref": "#/components/headers/Retry-After"}
                 if code == "401":
                     headers["WWW-Authenticate"] = {"$ref": "#/components/headers/WWW-Authenticate"}
-                if code == "200" and _carries_etag(path, method, operation):
+                if code in ("200", "201") and _carries_etag(path, method, operation):
                     headers["ETag"] = {"$ref": "#/components/headers/ETag"}
                 if code == "200" and path == "/openapi.json":
                     headers["access-control-allow-origin"] = {
@@ -208,6 +211,12 @@ def adr_postprocess(result: dict, generator, request, public: bool) -> dict:
 
 
 def _carries_etag(path: str, method: str, operation: dict) -> bool:
-    return (method == "get" and operation["operationId"].endswith("_retrieve") and path.endswith("}")) or (
-        "/transitions/" in path
+    """The detail of an object, and every change of one (its answer names the new version)."""
+    is_detail = method == "get" and operation["operationId"].endswith("_retrieve") and path.endswith("}")
+    return is_detail or _requires_if_match(method, operation)
+
+
+def _requires_if_match(method: str, operation: dict) -> bool:
+    return method != "get" and any(
+        p.get("in") == "header" and p.get("name") == "If-Match" for p in operation.get("parameters", [])
     )

@@ -2,7 +2,7 @@
 
 Each resource viewset names its registry (``transition_registry = AGREEMENT_TRANSITIONS``: name ->
 service). The action finds the object the caller may see (404 otherwise), looks the name up (404
-``unknown_transition``), honours ``If-Match`` (412 ``precondition_failed``) and calls the service,
+``unknown_transition``), passes ``If-Match`` on (428 / 412 from the service) and calls the service,
 which decides (403 / 409 / 400 as problem+json). Serializers show ``availableTransitions`` through
 :func:`available_transitions_field`.
 """
@@ -43,9 +43,18 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     location=OpenApiParameter.HEADER,
-    required=False,
-    description="The `ETag` of the version the caller saw; a mismatch answers 412 `precondition_failed`.",
+    required=True,
+    description="The `ETag` of the version the caller saw (from `GET` of the object, or the last change's "
+    "response). Without it the change answers 428 `precondition_required`; when the object has changed "
+    "since, 412 `precondition_failed`. Both only after the permission check, and nothing is changed.",
 )
+
+
+def if_match(request) -> str:
+    """The request's ``If-Match`` for a service, ``""`` when absent: every change through the API must
+    name the version it saw. The service compares it under its lock, after its permission check
+    (core.transitions.check_precondition: 428 for ``""``, 412 for another version)."""
+    return request.headers.get("If-Match", "")
 
 
 IF_NONE_MATCH = OpenApiParameter(
@@ -194,7 +203,7 @@ class TransitionsMixin(AsOfMixin, EventsMixin):
                 request=cls.transition_input,
                 responses={
                     200: cls.serializer_class,
-                    **problems(400, 403, 404, 409, 412, descriptions=TRANSITION_PROBLEMS),
+                    **problems(400, 403, 404, 409, 412, 428, descriptions=TRANSITION_PROBLEMS),
                 },
             )
         )(cls)
@@ -215,11 +224,11 @@ class TransitionsMixin(AsOfMixin, EventsMixin):
         payload.is_valid(raise_exception=True)
         takes = inspect.signature(service).parameters
         values = {k: v for k, v in payload.validated_data.items() if k in takes}
-        # The service checks If-Match on the row it locks, after its permission check (412 otherwise).
+        # The service checks If-Match on the row it locks, after its permission check (428 / 412).
         result = service(
             uuid=obj.uuid,
             actor=request.user,
-            if_match=request.headers.get("If-Match"),
+            if_match=if_match(request),
             **values,
         )
         fresh = self.get_queryset().filter(pk=result.pk).first() or result

@@ -41,6 +41,7 @@ from core import clock
 from core.actors import SYSTEM, Actor, Viewer, acting_user
 from core.exceptions import GuardFailed, InvalidInput, InvalidTransition, TransitionForbidden
 from core.transitions import (
+    check_precondition,
     lock,
     offered_when,
     operation,
@@ -221,9 +222,10 @@ def application_start_review(
 
 
 def application_assess(
-    *, uuid: UUID, actor: Actor, step: str, passed: bool, reasoning: str
+    *, uuid: UUID, actor: Actor, step: str, passed: bool, reasoning: str, if_match: str | None = None
 ) -> ApplicationAssessment:
-    """Record (or revise) the outcome of one of the three assessment steps while under review."""
+    """Record (or revise) the outcome of one of the three assessment steps while under review. An
+    assessment is a change of the application: its version (ETag) changes with it."""
     if step not in AssessmentStep.values:
         raise InvalidInput(_("Unknown assessment step '%(step)s'.") % {"step": step}, field="step")
     step = AssessmentStep(step)
@@ -233,6 +235,7 @@ def application_assess(
         require_permission(
             actor, "contracting.transition_application", _("You are not allowed to assess applications.")
         )
+        check_precondition(application, if_match)
         if application.status != ApplicationStatus.UNDER_REVIEW:
             raise InvalidTransition(
                 _("Only an application under review can be assessed."), current_status=application.status
@@ -253,6 +256,7 @@ def application_assess(
                 "assessed_at": clock.now(),
             },
         )
+        application.save(update_fields=["updated_at"])
         audit_record(
             actor=actor,
             event="application.assessed",

@@ -49,6 +49,13 @@ class StaleObject(DomainError):
     title = _("The object was changed by someone else in the meantime.")
 
 
+class PreconditionRequired(DomainError):
+    """A change over HTTP without ``If-Match``: the caller must say which version it saw."""
+
+    code = "precondition_required"
+    title = _("Send the ETag of the version you saw as If-Match.")
+
+
 class ReasonRequired(DomainError):
     code = "reason_required"
     title = _("A reason is required for this decision.")

@@ -20,7 +20,14 @@ from django_fsm import TransitionNotAllowed, can_proceed
 
 from audit.services import audit_record
 from core.actors import Actor, Viewer
-from core.exceptions import GuardFailed, InvalidTransition, ReasonRequired, StaleObject, TransitionForbidden
+from core.exceptions import (
+    GuardFailed,
+    InvalidTransition,
+    PreconditionRequired,
+    ReasonRequired,
+    StaleObject,
+    TransitionForbidden,
+)
 from core.guards import Unmet
 
 if TYPE_CHECKING:
@@ -74,9 +81,15 @@ def version_tag(obj: "BaseModel | StatefulModel") -> str:
 def check_precondition(obj: "BaseModel | StatefulModel", if_match: str | None) -> None:
     """Refuse (412 ``precondition_failed``) when the caller saw another version than the locked row.
     Called under the service's own lock, after the permission check (a caller without the permission
-    learns nothing about versions)."""
-    if not if_match:
+    learns nothing about versions).
+
+    ``None``: the caller is no HTTP client (a page's form, a command, a task): no precondition. An API
+    request always passes the header (``api.transitions.if_match``), so a missing or empty ``If-Match``
+    arrives as ``""`` and is refused (428 ``precondition_required``)."""
+    if if_match is None:
         return
+    if not if_match.strip():
+        raise PreconditionRequired()
     tags = [tag.strip() for tag in if_match.split(",")]
     if "*" not in tags and version_tag(obj) not in tags:
         raise StaleObject()

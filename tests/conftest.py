@@ -1,9 +1,8 @@
 import pytest
 
-from rest_framework.test import APIClient
-
 from tests import factories
 from tests.admin.helpers import OBJECT_MAKERS
+from tests.api_client import VersionedClient
 
 
 @pytest.fixture
@@ -33,7 +32,7 @@ def provider_user(provider):
 
 @pytest.fixture
 def api_client():
-    return APIClient()
+    return VersionedClient()
 
 
 @pytest.fixture
@@ -50,7 +49,7 @@ def client_for(client):
 @pytest.fixture
 def api_for():
     def login(user):
-        c = APIClient()
+        c = VersionedClient()
         c.force_authenticate(user)
         return c
 

@@ -13,8 +13,15 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api.schema import problems
-from api.transitions import ResourceViewSet, TransitionsMixin, available_transitions_field
+from api.schema import TRANSITION_PROBLEMS, problems
+from api.transitions import (
+    IF_MATCH,
+    ResourceViewSet,
+    TransitionsMixin,
+    available_transitions_field,
+    etag_for,
+    if_match,
+)
 from compliance.documents.selectors import document_list_with_versions
 from compliance.documents.services import DOCUMENT_TRANSITIONS, document_upload
 from compliance.documents.validation import FILE_TOO_LARGE, REFUSAL_CODES
@@ -161,8 +168,10 @@ UPLOAD_PROBLEMS = {
     403: "The caller may not upload for this provider (`transition_forbidden`).",
     404: "Not found, or not visible to the caller (`not_found`).",
     409: "The document is in review or decided; no new version now (`invalid_transition`).",
+    412: TRANSITION_PROBLEMS[412],
     413: "The file is larger than DOCUMENT_MAX_UPLOAD_MB (`file_too_large`, with `maxBytes`); the upload "
     "is refused while it streams in, nothing is stored.",
+    428: TRANSITION_PROBLEMS[428],
 }
 FILE_RESPONSES = {
     (200, "application/octet-stream"): OpenApiResponse(
@@ -200,11 +209,13 @@ class DocumentViewSet(TransitionsMixin, ResourceViewSet):
     @extend_schema(
         summary="Upload a new version of the document (multipart)",
         description="Stores the file as the next version and submits the document for review (a rejected "
-        "document goes back to review). The file's type is decided by its content; see the 400 codes.",
+        "document goes back to review). The file's type is decided by its content; see the 400 codes. "
+        "The response's `ETag` is the document's new version.",
+        parameters=[IF_MATCH],
         request={"multipart/form-data": UploadSerializer},
         responses={
             201: DocumentSerializer,
-            **problems(400, 403, 404, 409, 413, descriptions=UPLOAD_PROBLEMS),
+            **problems(400, 403, 404, 409, 412, 413, 428, descriptions=UPLOAD_PROBLEMS),
         },
     )
     @action(detail=True, methods=["post"], url_path="versions", filter_backends=[])
@@ -220,9 +231,12 @@ class DocumentViewSet(TransitionsMixin, ResourceViewSet):
             filename=upload.name,
             size=upload.size,
             issued_on=payload.validated_data.get("issued_on"),
+            if_match=if_match(request),
         )
         fresh = self.get_queryset().get(pk=document.pk)
-        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+        response = Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = etag_for(fresh)
+        return response
 
     @extend_schema(
         summary="Download the current version's file",

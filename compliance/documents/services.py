@@ -41,7 +41,7 @@ from core.actors import SYSTEM, Actor, acting_user
 from core.exceptions import InvalidInput, InvalidTransition, TransitionForbidden
 from core.guards import Unmet
 from core.storage import document_storage
-from core.transitions import perform_transition
+from core.transitions import check_precondition, perform_transition
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +191,7 @@ def document_upload(
     filename: str,
     size: int | None = None,
     issued_on: datetime.date | None = None,
+    if_match: str | None = None,
 ) -> DocumentVersion:
     """Store an uploaded file as the next version of the document and submit it (a rejected document
     goes back to review with it). The file is checked first (compliance.documents.validation); it is
@@ -204,6 +205,7 @@ def document_upload(
             document = AccountabilityDocument.objects.select_for_update().get(uuid=uuid)
             if not CAN_SUBMIT_DOCUMENTS(document, actor):
                 raise TransitionForbidden(_("You are not allowed to upload documents for this provider."))
+            check_precondition(document, if_match)
             if document.status not in UPLOAD_STATES:
                 raise InvalidTransition(
                     _("A new version cannot be uploaded while the document is '%(status)s'.")

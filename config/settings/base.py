@@ -30,6 +30,24 @@ PSEUDONYMISATION_KEY = (
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Cross-origin use of the API (django-cors-headers), only under /api/: the origins (https://...) whose
+# pages may call it from the browser. None by default. The schema (/api/v1/openapi.json) may be read
+# from any origin whatever this says (api.middleware). A browser client needs If-Match and reads ETag.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "accept-language",
+    "authorization",
+    "content-type",
+    "if-match",
+    "if-none-match",
+    "x-csrftoken",
+    "x-request-id",
+    "x-requested-with",
+)
+CORS_EXPOSE_HEADERS = ("api-version", "etag", "location", "retry-after", "www-authenticate", "x-request-id")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -37,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -68,6 +87,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (compressed), before everything else
     "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below)
     "api.middleware.ApiHeadersMiddleware",  # API-Version on every /api/ response
+    "corsheaders.middleware.CorsMiddleware",  # CORS for /api/ (CORS_ALLOWED_ORIGINS below)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

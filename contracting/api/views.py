@@ -10,7 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from api.schema import TRANSITION_PROBLEMS, problems
-from api.transitions import EventsMixin, ResourceViewSet, TransitionsMixin
+from api.transitions import IF_MATCH, EventsMixin, ResourceViewSet, TransitionsMixin, etag_for, if_match
 from compliance.conditions.selectors import provider_missing
 from contracting import selectors
 from contracting.api import filters, serializers
@@ -146,11 +146,13 @@ class ApplicationViewSet(TransitionsMixin, ResourceViewSet):
         summary="Record (or revise) one step of the admission assessment",
         description="Only while the application is under review, by an officer. Each step "
         "(`exclusion_grounds`, `suitability`, `execution_requirements`) has one outcome; posting a step "
-        "again revises it.",
+        "again revises it. An assessment changes the application: the response's `ETag` is the "
+        "application's new version.",
+        parameters=[IF_MATCH],
         request=serializers.AssessmentRequestSerializer,
         responses={
             201: serializers.AssessmentSerializer,
-            **problems(400, 403, 404, 409, descriptions=TRANSITION_PROBLEMS),
+            **problems(400, 403, 404, 409, 412, 428, descriptions=TRANSITION_PROBLEMS),
         },
     )
     @action(detail=True, methods=["post"], url_path="assessments", filter_backends=[])
@@ -158,8 +160,12 @@ class ApplicationViewSet(TransitionsMixin, ResourceViewSet):
         application = self.get_object()  # 404 for applications the caller cannot see
         payload = serializers.AssessmentRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        assessment = application_assess(uuid=application.uuid, actor=request.user, **payload.validated_data)
-        return Response(serializers.AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+        assessment = application_assess(
+            uuid=application.uuid, actor=request.user, if_match=if_match(request), **payload.validated_data
+        )
+        response = Response(serializers.AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = etag_for(assessment.application)
+        return response
 
 
 class AgreementViewSet(TransitionsMixin, ResourceViewSet):

@@ -1,7 +1,8 @@
 """Assertions shared by the API tests."""
 
 from django.contrib.auth import get_user_model
-from rest_framework.test import APIClient
+
+from tests.api_client import VersionedClient
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code"}
 
@@ -16,9 +17,9 @@ def assert_problem(response, status: int, code: str) -> dict:
     return body
 
 
-def fresh_client(user) -> APIClient:
+def fresh_client(user) -> VersionedClient:
     """A client for a freshly loaded user, as in a real request: no permission or provider caches."""
-    client = APIClient()
+    client = VersionedClient()
     client.force_authenticate(get_user_model().objects.get(pk=user.pk))
     return client
 

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.services import api_token_revoke
 from core import clock
+from core.transitions import version_tag
 from tests import factories
 from tests.accounts.helpers import bearer, make_token
 from tests.api.helpers import assert_problem, transition_url
@@ -89,6 +90,7 @@ def test_a_write_token_uploads_without_a_csrf_token(provider, provider_user):
         f"/api/v1/documents/{document.uuid}/versions",
         {"file": pdf_upload()},
         format="multipart",
+        HTTP_IF_MATCH=version_tag(document),  # the version the provider's system read before
         **bearer(token),
     )
     # then

@@ -32,7 +32,18 @@ def test_schema_is_served_as_openapi_3_json(api_client):
     assert schema["openapi"].startswith("3.")
     assert schema["servers"] == [{"url": "http://testserver/api/v1", "description": ANY}]
     transition = schema["paths"]["/agreements/{uuid}/transitions/{name}"]["post"]
-    assert set(transition["responses"]) == {"200", "400", "401", "403", "404", "406", "409", "412", "429"}
+    assert set(transition["responses"]) == {
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "406",
+        "409",
+        "412",
+        "428",
+        "429",
+    }
     assert "application/problem+json" in transition["responses"]["409"]["content"]
 
 
@@ -67,3 +78,27 @@ def test_the_schema_follows_the_nl_api_design_rules_that_spectral_checks(tmp_pat
                 assert "API-Version" in response["headers"], (path, method, code)
                 if code.startswith(("4", "5")):
                     assert list(response["content"]) == ["application/problem+json"], (path, method, code)
+
+
+@pytest.mark.django_db
+def test_every_change_of_an_existing_object_requires_if_match_and_documents_412_and_428(api_client):
+    # given
+    schema = api_client.get("/api/v1/openapi.json").json()
+    changes = [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in ("post", "put", "patch", "delete") and "{uuid}" in path
+    ]
+    # then: transitions, assessments and document versions (there is no PUT, PATCH or DELETE)
+    assert {path for path, _m, _o in changes} >= {
+        "/agreements/{uuid}/transitions/{name}",
+        "/applications/{uuid}/assessments",
+        "/documents/{uuid}/versions",
+    }
+    for path, _method, operation in changes:
+        if_match = [p for p in operation["parameters"] if (p["in"], p["name"]) == ("header", "If-Match")]
+        assert if_match and if_match[0]["required"] is True, path
+        assert {"412", "428"} <= set(operation["responses"]), path
+        success = next(code for code in ("200", "201") if code in operation["responses"])
+        assert "ETag" in operation["responses"][success]["headers"], path
