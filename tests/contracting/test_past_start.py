@@ -151,3 +151,16 @@ def test_the_api_shows_the_pending_decision_and_takes_it_with_a_reason(officer, 
     assert moved.status_code == 200
     assert (moved.json()["pastStart"], moved.json()["startDate"]) == ("moved", today().isoformat())
     assert moved.json()["pastStartReason"] == "Vanaf vandaag."
+
+
+def test_the_officer_decides_through_the_admin_confirmation_page(officer, client):
+    agreement = past(officer)
+    client.force_login(officer)
+    url = f"/admin/contracting/agreement/{agreement.pk}/transitions/start_from_today/"
+    assert "Vandaag laten beginnen" in client.get(url).content.decode()
+    client.post(url, {"reason": ""})  # the reason is required: nothing changes
+    agreement.refresh_from_db()
+    assert agreement.past_start == PastStart.PENDING
+    client.post(url, {"reason": "Geen terugwerkende kracht."})
+    agreement.refresh_from_db()
+    assert (agreement.past_start, agreement.start_date) == (PastStart.MOVED, today())
