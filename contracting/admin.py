@@ -833,6 +833,10 @@ class AgreementAdmin(NoDeleteMixin, SubjectConditionsAdminMixin, TransitionAdmin
         "termination_requested_by",
         "termination_requested_at",
         "termination_effective_date",
+        "past_start",
+        "past_start_reason",
+        "past_start_decided_by",
+        "past_start_decided_at",
     )
     fieldsets = (
         (None, {"fields": ("reference", "authority", "provider", "coalition", "law", "status")}),
@@ -864,6 +868,17 @@ class AgreementAdmin(NoDeleteMixin, SubjectConditionsAdminMixin, TransitionAdmin
             },
         ),
         (
+            _("Start date in the past"),
+            {
+                "fields": (
+                    "past_start",
+                    "past_start_reason",
+                    "past_start_decided_by",
+                    "past_start_decided_at",
+                )
+            },
+        ),
+        (
             _("Suspension and termination"),
             {
                 "fields": (
@@ -880,6 +895,20 @@ class AgreementAdmin(NoDeleteMixin, SubjectConditionsAdminMixin, TransitionAdmin
     @admin.display(description=_("party"))
     def party(self, obj: Agreement):
         return obj.party
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        agreement = self.get_object(request, unquote(object_id))
+        if request.method == "GET" and agreement is not None and agreement.past_start_pending:
+            messages.warning(
+                request,
+                gettext(
+                    "This agreement starts on %(date)s, before the day it was created. It cannot be offered "
+                    "until an officer decides, with a reason: keep the start date in the past, or start "
+                    "from today."
+                )
+                % {"date": formatting.date_long(agreement.start_date)},
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         fields = [*super().get_readonly_fields(request, obj), *self.service_managed]

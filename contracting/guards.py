@@ -21,7 +21,7 @@ from contracting.models import (
     Product,
     Tariff,
 )
-from core import clock
+from core import clock, formatting
 from core.guards import Unmet
 
 # --------------------------------------------------------------------------- procedure
@@ -152,6 +152,19 @@ def agreement_has_lots(agreement: Agreement, actor: Any = None) -> Iterable[Unme
 def agreement_within_term(agreement: Agreement, actor: Any = None) -> Iterable[Unmet]:
     if agreement.end_date < clock.today():
         yield Unmet("term_ended", _("The term of the agreement has ended."))
+
+
+def agreement_past_start_decided(agreement: Agreement, actor: Any = None) -> Iterable[Unmet]:
+    """A start date before the day of admission is offered only after an officer's recorded decision."""
+    if agreement.past_start_pending:
+        yield Unmet(
+            "past_start_undecided",
+            _(
+                "The agreement starts on %(date)s, before the day it was created: an officer first decides, "
+                "with a reason, to keep that start date or to start from today."
+            )
+            % {"date": formatting.date_long(agreement.start_date)},
+        )
 
 
 def agreement_term_has_ended(agreement: Agreement, actor: Any = None) -> Iterable[Unmet]:

@@ -724,6 +724,14 @@ class ApplicationAssessment(BaseModel):
 # --------------------------------------------------------------------------- agreements
 
 
+class PastStart(models.TextChoices):
+    """The officer's decision on a start date that lies before the day the agreement was created."""
+
+    PENDING = "pending", _("Decision pending")
+    KEPT = "kept", _("Past start date kept")
+    MOVED = "moved", _("Moved to start today")
+
+
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OFFERED = "offered", _("Offered")
@@ -839,6 +847,21 @@ class Agreement(FSMModelMixin, BaseModel):
     )
     termination_requested_at = models.DateTimeField(_("termination requested at"), null=True, blank=True)
     termination_effective_date = models.DateField(_("termination effective on"), null=True, blank=True)
+    # An admission whose term starts before the day it is decided (a retroactive start) waits for an
+    # officer's recorded decision before the offer: keep the past start date, or start from today.
+    past_start = models.CharField(
+        _("start date in the past"), max_length=10, choices=PastStart.choices, blank=True, default=""
+    )
+    past_start_reason = models.TextField(_("reason for the start date decision"), blank=True)
+    past_start_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("start date decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    past_start_decided_at = models.DateTimeField(_("start date decided at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("agreement")
@@ -871,6 +894,10 @@ class Agreement(FSMModelMixin, BaseModel):
                 condition=~Q(status="declined") | ~Q(decline_reason=""),
             ),
             models.CheckConstraint(
+                name="past_start_decision_has_reason",
+                condition=~Q(past_start__in=["kept", "moved"]) | ~Q(past_start_reason=""),
+            ),
+            models.CheckConstraint(
                 name="accepted_offer_is_signed",
                 condition=Q(accepted_at__isnull=True) | (~Q(accepted_by_name="") & ~Q(accepted_by_role="")),
             ),
@@ -882,6 +909,11 @@ class Agreement(FSMModelMixin, BaseModel):
     @property
     def party(self):
         return self.provider or self.coalition
+
+    @property
+    def past_start_pending(self) -> bool:
+        """The start date lies in the past and no officer has decided on it yet (blocks the offer)."""
+        return self.past_start == PastStart.PENDING
 
     @property
     def extension_deadline(self) -> datetime.date:

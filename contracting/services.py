@@ -31,6 +31,7 @@ from contracting.models import (
     IndexMethod,
     IndexRate,
     Lot,
+    PastStart,
     Procedure,
     Provider,
     SubAgreement,
@@ -284,7 +285,11 @@ def _create_agreement_draft(application: Application, from_state: str) -> dict[s
     """Admission creates the agreement draft (basisovereenkomst with a deelovereenkomst per lot)."""
     procedure = application.procedure
     # the route decides the term: a later admission to an open house starts later, ends with the others
-    start, end = routes.agreement_term(procedure, day=clock.today())
+    today = clock.today()
+    start, end = routes.agreement_term(procedure, day=today)
+    # a start before today (a late admission to a term that already began) is never silent: the offer
+    # waits for an officer's recorded decision (agreement_keep_past_start / agreement_start_from_today)
+    past_start = PastStart.PENDING if start < today else ""
     agreement = Agreement.objects.create(
         reference=f"{procedure.reference}-{application.provider.agb_code}",
         authority=procedure.authority,
@@ -296,6 +301,7 @@ def _create_agreement_draft(application: Application, from_state: str) -> dict[s
         end_date=end,
         extension_months=procedure.extension_months,
         max_extensions=procedure.max_extensions,
+        past_start=past_start,
     )
     SubAgreement.objects.bulk_create(
         SubAgreement(agreement=agreement, lot=lot) for lot in application.lots.all()
@@ -305,7 +311,11 @@ def _create_agreement_draft(application: Application, from_state: str) -> dict[s
         event="agreement.created",
         subject=agreement,
         to_state=agreement.status,
-        data={"application": str(application.uuid)},
+        data={
+            "application": str(application.uuid),
+            "startDate": start.isoformat(),
+            "pastStartPending": agreement.past_start_pending,
+        },
     )
     return {**_assessment_snapshot(application), "agreement": str(agreement.uuid)}
 
@@ -364,7 +374,7 @@ def agreement_offer(*, uuid: UUID, actor: Actor, reason: str = "", if_match: str
         actor=actor,
         if_match=if_match,
         reason=reason,
-        guards=[guards.agreement_has_lots, guards.agreement_within_term],
+        guards=[guards.agreement_has_lots, guards.agreement_past_start_decided, guards.agreement_within_term],
     )
 
 
@@ -596,6 +606,77 @@ def agreement_extend(*, uuid: UUID, actor: Actor, reason: str = "", if_match: st
     )
 
 
+def _decide_past_start(
+    *, uuid: UUID, actor: Actor, decision: PastStart, reason: str, if_match: str | None
+) -> Agreement:
+    """An officer decides on a start date that lies before the day of admission, with a reason: keep
+    it, or start from today. Only the start changes; the end stays the procedure's common end."""
+
+    def refusal(agreement: Agreement) -> str | None:
+        if not agreement.past_start_pending:
+            return _("There is no start date in the past waiting for a decision.")
+        if decision == PastStart.MOVED and clock.today() >= agreement.end_date:
+            return _("The term of the agreement ends before today; it cannot start from today.")
+        return None
+
+    def decide(agreement: Agreement) -> dict[str, Any]:
+        old_start = agreement.start_date
+        if decision == PastStart.MOVED:
+            agreement.start_date = clock.today()
+        agreement.past_start = decision
+        agreement.past_start_reason = (reason or "").strip()
+        agreement.past_start_decided_by = acting_user(actor)
+        agreement.past_start_decided_at = clock.now()
+        return {
+            "decision": str(decision),
+            "oldStartDate": old_start.isoformat(),
+            "startDate": agreement.start_date.isoformat(),
+        }
+
+    return perform_operation(
+        model=Agreement,
+        uuid=uuid,
+        event="agreement.past_start_decided",
+        actor=actor,
+        permission="contracting.transition_agreement",
+        forbidden=_("You are not allowed to decide on the start date of agreements."),
+        states=[AgreementStatus.DRAFT],
+        wrong_state=_("Only the start date of a draft agreement can be decided on."),
+        state_refusal=refusal,
+        label=_("Decide on the start date"),
+        reason=reason,
+        reason_required=True,
+        if_match=if_match,
+        change=decide,
+    )
+
+
+def agreement_keep_past_start(
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
+) -> Agreement:
+    """Keep the start date in the past, with a reason (for instance: care was delivered since then)."""
+    return _decide_past_start(
+        uuid=uuid, actor=actor, decision=PastStart.KEPT, reason=reason, if_match=if_match
+    )
+
+
+def agreement_start_from_today(
+    *, uuid: UUID, actor: Actor, reason: str = "", if_match: str | None = None
+) -> Agreement:
+    """Move the start date in the past to today, with a reason; the end date does not change."""
+    return _decide_past_start(
+        uuid=uuid, actor=actor, decision=PastStart.MOVED, reason=reason, if_match=if_match
+    )
+
+
+def _may_decide_past_start(agreement: Agreement, user: Viewer) -> bool:
+    return (
+        agreement.status == AgreementStatus.DRAFT
+        and agreement.past_start_pending
+        and user.has_perm("contracting.transition_agreement")
+    )
+
+
 def _may_request_termination(agreement: Agreement, user: Viewer) -> bool:
     return (
         agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED)
@@ -632,6 +713,14 @@ operation(
         a.status == AgreementStatus.ACTIVE and user.has_perm("contracting.transition_agreement")
     ),
 )(agreement_extend)
+operation(
+    label=gettext_lazy("Keep the start date in the past"),
+    available=_may_decide_past_start,
+    reason_required=True,
+)(agreement_keep_past_start)
+operation(label=gettext_lazy("Start from today"), available=_may_decide_past_start, reason_required=True)(
+    agreement_start_from_today
+)
 # terminate is an FSM transition, but only a second officer may take it once a termination was requested
 offered_when(agreement_terminate, _may_approve_termination)
 
@@ -935,6 +1024,8 @@ APPLICATION_TRANSITIONS = {
     "withdraw": application_withdraw,
 }
 AGREEMENT_TRANSITIONS = {
+    "keep_past_start": agreement_keep_past_start,
+    "start_from_today": agreement_start_from_today,
     "offer": agreement_offer,
     "accept": agreement_accept,
     "decline": agreement_decline,

@@ -20,7 +20,14 @@ from unittest import mock
 from django.db import models
 
 from contracting import guards, services
-from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus, Procedure
+from contracting.models import (
+    Agreement,
+    AgreementStatus,
+    Application,
+    ApplicationStatus,
+    PastStart,
+    Procedure,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,8 @@ class Operation:
     states: Sequence[str]
     guards: Sequence[Callable] = ()
     event: str = ""
+    # facts (besides the state) an object needs before the operation is offered, e.g. a pending decision
+    ready: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,20 @@ MACHINES = [
         intro="A multi-year agreement (basisovereenkomst with a deelovereenkomst per lot) between an "
         "authority and a provider or a coalition.",
         operations=[
+            Operation(
+                name="keep_past_start",
+                service=services.agreement_keep_past_start,
+                states=[AgreementStatus.DRAFT],
+                event="agreement.past_start_decided",
+                ready={"past_start": PastStart.PENDING},
+            ),
+            Operation(
+                name="start_from_today",
+                service=services.agreement_start_from_today,
+                states=[AgreementStatus.DRAFT],
+                event="agreement.past_start_decided",
+                ready={"past_start": PastStart.PENDING},
+            ),
             Operation(
                 name="accept",
                 service=services.agreement_accept,

@@ -45,6 +45,7 @@ EVENT_LABELS = {
     "agreement.ended": _("Agreement ended"),
     "agreement.expired": _("Agreement expired"),
     "agreement.extended": _("Agreement extended"),
+    "agreement.past_start_decided": _("Start date in the past decided"),
     # coalitions and memberships
     "coalition.activated": _("Coalition activated"),
     "coalition.dissolution_started": _("Dissolution of the coalition started"),

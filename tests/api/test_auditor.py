@@ -22,6 +22,8 @@ CASES = [
     ("applications", "admit", lambda: factories.ApplicationFactory(under_review=True)),
     ("applications", "reject", lambda: factories.ApplicationFactory(under_review=True)),
     ("applications", "withdraw", lambda: factories.ApplicationFactory(submitted=True)),
+    ("agreements", "keep_past_start", lambda: factories.AgreementFactory(past_start="pending")),
+    ("agreements", "start_from_today", lambda: factories.AgreementFactory(past_start="pending")),
     ("agreements", "offer", lambda: factories.AgreementFactory()),
     ("agreements", "accept", lambda: factories.AgreementFactory(offered=True, signed_on=None)),
     ("agreements", "decline", lambda: factories.AgreementFactory(offered=True, signed_on=None)),

@@ -35,6 +35,6 @@ def test_documented_states_of_an_operation_match_the_service(model, operation):
     officer = SimpleNamespace(is_authenticated=True, has_perm=lambda perm, obj=None: True)
     states = [value for value, _label in model._meta.get_field("status").choices]
 
-    allowed = {state for state in states if available(model(status=state), officer)}
+    allowed = {state for state in states if available(model(status=state, **operation.ready), officer)}
 
     assert allowed == set(operation.states)

@@ -649,7 +649,17 @@ class DemoSeed:
         ReviewMoment.objects.bulk_create(moments)
 
     def plan_agreement_start(self, find: Callable[[], Agreement], offer_on, signed_on=None, activate_on=None):
-        self.timeline.at(offer_on, lambda: services.agreement_offer(uuid=find().uuid, actor=self.inkoper))
+        def offer():
+            agreement = find()
+            if agreement.past_start_pending:  # admitted after the start: the officer decides first
+                services.agreement_keep_past_start(
+                    uuid=agreement.uuid,
+                    actor=self.inkoper,
+                    reason="Zorg is sinds de start van de looptijd geleverd; startdatum behouden.",
+                )
+            services.agreement_offer(uuid=agreement.uuid, actor=self.inkoper)
+
+        self.timeline.at(offer_on, offer)
         if signed_on is None:
             return
 
