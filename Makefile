@@ -16,7 +16,7 @@ URL := http://$(HOST):$(PORT)
 PYTHON_CANDIDATES = $(PYTHON) python3.12 python3.13 python3 $(sort $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3))
 PY_OK := import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)
 
-.PHONY: help run prod test test-clock-ahead lint typecheck messages e2e bench api-lint
+.PHONY: help run prod test test-clock-ahead lint typecheck messages e2e bench api-lint fuzz
 
 help:
 	@echo "make run   - install, migrate, load the demo data and serve $(URL)"
@@ -26,6 +26,8 @@ help:
 	@echo "make lint  - ruff check, ruff format --check and the import rules (lint-imports, .importlinter)"
 	@echo "make typecheck - mypy on core, audit and the services"
 	@echo "make api-lint - Spectral with the NL API Design Rules rulesets (api/lint/) on openapi.yaml (needs npm)"
+	@echo "make fuzz  - schemathesis on every API operation as officer, auditor, provider user and anonymous"
+	@echo "             (FUZZ_EXAMPLES=20 per operation and role; the normal suite runs it with 10)"
 	@echo "make test-clock-ahead - the suite again with the system clock 18 months ahead (libfaketime)"
 	@echo "make e2e   - only the browser tests (needs Debian's chromium: apt-get install chromium)"
 	@echo "make bench - the benchmarks in bench/ (PostgreSQL; quick: make bench BENCH_LINES=100000,"
@@ -104,6 +106,11 @@ prod: messages
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+# The property-based fuzzer (tests/api/test_fuzz.py): also part of `make test`, there with 10 examples.
+fuzz: FUZZ_EXAMPLES ?= 20
+fuzz: messages
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider tests/api/test_fuzz.py
 
 e2e: messages node_modules/.installed
 	$(PY) -m pytest tests/e2e

@@ -91,3 +91,27 @@ def test_every_documented_query_key_is_camel_case(api_client):
         if parameter["in"] == "query"
     }
     assert keys and all(re.fullmatch(r"[a-z][a-z\d]*([A-Z][a-z\d]*)*", key) for key in keys), keys
+
+
+@pytest.mark.parametrize(
+    "url, name",
+    [
+        ("/api/v1/agreements?provider=", "provider"),
+        ("/api/v1/agreements?provider=abc", "provider"),
+        ("/api/v1/audit-events?subjectUuid=e3e70682c2091caca29f6fbed82c07cd", "subjectUuid"),
+        ("/api/v1/providers?servesYouth=yes", "servesYouth"),
+        ("/api/v1/agreements?status=active&status=bogus", "status"),
+        ("/api/v1/agreements?law=", "law"),
+        ("/api/v1/signals?rule=", "rule"),
+    ],
+)
+def test_a_value_that_does_not_match_the_parameter_schema_is_refused(api_for, officer, url, name):
+    # Found by the fuzzer (tests/api/test_fuzz.py): an empty or malformed filter answered the whole list.
+    assert invalid_params(api_for(officer).get(url)) == [(name, "invalid")]
+
+
+def test_a_date_parameter_must_be_an_iso_date(api_for, officer):
+    client = api_for(officer)
+    assert invalid_params(client.get("/api/v1/agreements?endsAfter=20260101")) == [("endsAfter", "invalid")]
+    assert invalid_params(client.get("/api/v1/agreements?endsAfter=2026-02-30")) == [("endsAfter", "invalid")]
+    assert client.get("/api/v1/agreements?endsAfter=2026-02-28").status_code == 200
