@@ -12,6 +12,7 @@ from contracting.models import (
     AssessmentStep,
     ContractingAuthority,
     Lot,
+    PastStart,
     Procedure,
     Product,
     ProductCategory,
@@ -235,6 +236,10 @@ class CoalitionRefSerializer(serializers.Serializer):
 
 
 class AgreementSerializer(serializers.ModelSerializer):
+    @extend_schema_field(serializers.ChoiceField(choices=PastStart.choices, allow_null=True))
+    def get_past_start(self, obj: Agreement) -> str | None:
+        return obj.past_start or None  # "" (no decision needed) is null, not an out-of-enum value
+
     authority = AuthorityRefSerializer(read_only=True)
     provider = ProviderRefSerializer(read_only=True, allow_null=True)
     coalition = CoalitionRefSerializer(read_only=True, allow_null=True)
@@ -244,6 +249,9 @@ class AgreementSerializer(serializers.ModelSerializer):
     extension_deadline = serializers.DateField(read_only=True)
     max_end_date = serializers.DateField(read_only=True)
     available_transitions = available_transitions_field(AGREEMENT_TRANSITIONS)
+    past_start = serializers.SerializerMethodField(
+        help_text="The officer's decision about a start date in the past: null when none was needed."
+    )
 
     class Meta:
         model = Agreement
