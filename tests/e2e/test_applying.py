@@ -49,6 +49,8 @@ def open_house(title: str, **kwargs):
     procedure.refresh_from_db()
     factories.require(procedure, "confidential_advisor")
     lot = procedure.lots.get()
+    # the factory numbers lots from a global sequence; the provider reads "Perceel 1" in its procedure
+    lot.number = 1
     lot.name = "Jeugdhulp ambulant generalistisch"
     lot.save()
     return procedure
@@ -87,7 +89,7 @@ def test_a_provider_applies_accepts_the_offer_and_sees_its_active_agreement(
     # apply: a draft, a lot chosen and saved
     page.get_by_role("button", name="Aanmelden voor Stichting Zorg aan de Maas").click()
     page.wait_for_load_state()
-    page.get_by_label("1: Jeugdhulp ambulant generalistisch").check()
+    page.get_by_label("Perceel 1: Jeugdhulp ambulant generalistisch").check()
     page.get_by_role("textbox", name="Toelichting").fill(
         "Ambulante jeugdhulp in Rotterdam-Zuid, met vaste hulpverleners."
     )
@@ -168,7 +170,7 @@ def test_a_provider_applies_accepts_the_offer_and_sees_its_active_agreement(
     page.goto(f"/portal/procedures/{procedure.uuid}/")
     page.get_by_role("button", name="Aanmelden voor Stichting Jonge Krachten").click()
     page.wait_for_load_state()
-    page.get_by_label("1: Jeugdhulp ambulant generalistisch").check()
+    page.get_by_label("Perceel 1: Jeugdhulp ambulant generalistisch").check()
     page.get_by_role("button", name="Concept opslaan").click()
     page.wait_for_load_state()
     page.get_by_role("button", name="Toch indienen").click()
