@@ -15,11 +15,6 @@ _WELL_FORMED = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 
-def current() -> str:
-    """The id of the request being handled ("-" outside a request: commands, workers)."""
-    return _current.get()
-
-
 class RequestIdMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -27,7 +22,6 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         given = request.headers.get(HEADER, "")
         request_id = given if _WELL_FORMED.match(given) else uuid.uuid4().hex
-        request.request_id = request_id  # type: ignore[attr-defined]
         token = _current.set(request_id)
         try:
             response = self.get_response(request)

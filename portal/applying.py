@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,8 +26,7 @@ from coalitions.models import Membership
 from compliance.audience import audit_events_visible_to
 from compliance.conditions.services import declaration_sign
 from compliance.documents.selectors import application_checklist, procedure_documents_asked
-from compliance.documents.services import document_request_for_application, document_upload
-from compliance.documents.validation import UploadRefused
+from compliance.documents.services import document_request_for_application
 from compliance.models import (
     Condition,
     ConditionRequirement,
@@ -70,7 +68,7 @@ from portal.forms import (
     ReasonForm,
     SignatureForm,
 )
-from portal.views import portal_page
+from portal.views import portal_page, upload_from_form
 
 LIVE_APPLICATION_STATES = (
     ApplicationStatus.DRAFT,
@@ -472,25 +470,15 @@ def _application_upload(request: HttpRequest, application: Application) -> HttpR
         raise Http404(_("The procedure does not ask for this document."))
     form = _upload_form(document_type, request.POST, request.FILES)
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            with transaction.atomic():  # no requested document is left behind by a refused upload
-                document = document_request_for_application(
-                    application_uuid=application.uuid, document_type_code=code, actor=request.user
-                )
-                version = document_upload(
-                    uuid=document.uuid,
-                    actor=request.user,
-                    file=upload,
-                    filename=upload.name,
-                    size=upload.size,
-                    issued_on=form.cleaned_data["issued_on"],
-                )
-        except UploadRefused as exc:
-            form.add_error("issued_on" if exc.field == "issuedOn" else "file", exc.detail)
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
+        # the document is requested in the upload's transaction: a refused upload leaves no request behind
+        version = upload_from_form(
+            form,
+            request,
+            lambda: document_request_for_application(
+                application_uuid=application.uuid, document_type_code=code, actor=request.user
+            ),
+        )
+        if version is not None:
             messages.success(
                 request,
                 _("%(file)s has been received and submitted for review.") % {"file": version.filename},

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -26,7 +27,7 @@ from compliance.conditions.selectors import provider_missing
 from compliance.documents.selectors import document_list_with_versions
 from compliance.documents.services import document_upload
 from compliance.documents.validation import UploadRefused
-from compliance.models import AccountabilityDocument, DocumentStatus
+from compliance.models import AccountabilityDocument, DocumentStatus, DocumentVersion
 from compliance.models.documents import OWED_STATES
 from contracting.models import AgreementStatus, Provider
 from contracting.roles import can_read_everything
@@ -213,6 +214,30 @@ def document_detail(request: HttpRequest, uuid) -> HttpResponse:
     return _document_page(request, document, form)
 
 
+def upload_from_form(
+    form: UploadForm, request: HttpRequest, document_for: Callable[[], AccountabilityDocument]
+) -> DocumentVersion | None:
+    """Store the valid upload form's file as the next version of the document ``document_for()`` gives
+    (in the same transaction, so a refused upload leaves nothing behind); a refusal becomes the form's
+    error at the field it concerns, and None is returned."""
+    upload = form.cleaned_data["file"]
+    try:
+        with transaction.atomic():
+            return document_upload(
+                uuid=document_for().uuid,
+                actor=request.user,
+                file=upload,
+                filename=upload.name,
+                size=upload.size,
+                issued_on=form.cleaned_data["issued_on"],
+            )
+    except UploadRefused as exc:
+        form.add_error("issued_on" if exc.field == "issuedOn" else "file", exc.detail)
+    except DomainError as exc:
+        form.add_error(None, exc.detail)
+    return None
+
+
 @csrf_protect
 def _document_upload(request: HttpRequest, document: AccountabilityDocument) -> HttpResponse:
     form = UploadForm(
@@ -222,21 +247,8 @@ def _document_upload(request: HttpRequest, document: AccountabilityDocument) -> 
         needs_date=bool(document.document_type.max_age_months),
     )
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            version = document_upload(
-                uuid=document.uuid,
-                actor=request.user,
-                file=upload,
-                filename=upload.name,
-                size=upload.size,
-                issued_on=form.cleaned_data["issued_on"],
-            )
-        except UploadRefused as exc:
-            form.add_error("issued_on" if exc.field == "issuedOn" else "file", exc.detail)
-        except DomainError as exc:
-            form.add_error(None, exc.detail)
-        else:
+        version = upload_from_form(form, request, lambda: document)
+        if version is not None:
             messages.success(
                 request,
                 _("%(file)s has been received (version %(number)s) and submitted for review.")

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         except (ValueError, OSError, subprocess.CalledProcessError) as exc:
             raise CommandError(f"Restore failed: {exc}") from exc
         self.stdout.write(f"Database and {restored} files restored; verifying ...")
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "")}
+        env = dict(os.environ)  # the same settings module, pointed at the restored database and files
         if url:
             env["DATABASE_URL"] = url
         env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)

@@ -11,7 +11,10 @@ from compliance.fraud import admin as fraud_admin
 from compliance.fraud import api as fraud_api
 from compliance.models import ImportBatch
 from tests.api.helpers import fresh_client
-from tests.compliance.fraud.fixtures import DECLARATION_HEADER, csv_file, world  # noqa: F401
+from tests.compliance.fraud import fixtures as fraud_fixtures
+from tests.compliance.fraud.fixtures import DECLARATION_HEADER, csv_file
+
+world = fraud_fixtures.world
 
 
 @pytest.fixture
@@ -37,14 +40,14 @@ def watch(monkeypatch, module, spool) -> list:
     return seen
 
 
-def big_file(world, n=200):  # noqa: F811
+def big_file(world, n=200):
     rows = [world.declaration() for _ in range(n)]
     file = csv_file(DECLARATION_HEADER, rows, name="declaraties.csv")
     assert n < 100 or len(file.getvalue()) > 10_000  # well over the 1 kB at which Django would spool
     return file
 
 
-def test_the_admin_import_keeps_the_file_in_memory(client_for, officer, world, spool, monkeypatch):  # noqa: F811
+def test_the_admin_import_keeps_the_file_in_memory(client_for, officer, world, spool, monkeypatch):
     seen = watch(monkeypatch, fraud_admin, spool)
     response = client_for(officer).post(
         reverse("admin:compliance_importbatch_add"),
@@ -55,7 +58,7 @@ def test_the_admin_import_keeps_the_file_in_memory(client_for, officer, world, s
     assert ImportBatch.objects.get().rows_imported == 200
 
 
-def test_the_admin_import_still_checks_csrf(officer, world):  # noqa: F811
+def test_the_admin_import_still_checks_csrf(officer, world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(officer)
     response = client.post(
@@ -66,7 +69,7 @@ def test_the_admin_import_still_checks_csrf(officer, world):  # noqa: F811
     assert not ImportBatch.objects.exists()
 
 
-def test_the_api_import_keeps_the_file_in_memory(officer, world, spool, monkeypatch):  # noqa: F811
+def test_the_api_import_keeps_the_file_in_memory(officer, world, spool, monkeypatch):
     seen = watch(monkeypatch, fraud_api, spool)
     response = fresh_client(officer).post(
         "/api/v1/declarations/imports",
@@ -77,7 +80,7 @@ def test_the_api_import_keeps_the_file_in_memory(officer, world, spool, monkeypa
     assert seen == [(InMemoryUploadedFile, [])]
 
 
-def test_the_size_cap_still_applies_in_memory(officer, world, spool, settings):  # noqa: F811
+def test_the_size_cap_still_applies_in_memory(officer, world, spool, settings):
     settings.UPLOAD_MAX_BYTES = 2_000
     response = fresh_client(officer).post(
         "/api/v1/declarations/imports",
