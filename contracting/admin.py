@@ -800,7 +800,7 @@ class AgreementAdmin(NoDeleteMixin, SubjectConditionsAdminMixin, TransitionAdmin
     transition_services = AGREEMENT_TRANSITIONS
     adjustable = True
     list_display = ("reference", "party", "authority", "law", "start_date", "end_date", "status")
-    list_filter = ("status", "law", "authority")
+    list_filter = ("status", "law", "authority", "past_start")
     list_select_related = ("authority", "provider", "coalition")
     search_fields = ("reference", "provider__name", "provider__agb_code", "coalition__name")
     date_hierarchy = "start_date"

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 from coalitions.models import Coalition, Membership, MembershipRole
@@ -27,7 +28,7 @@ from compliance.models import (
     Waiver,
 )
 from compliance.reports.pdf.dossier import provider_agreements, provider_timeline
-from compliance.reports.pdf.period import spend_per_agreement
+from compliance.spend.figures import spend_per_agreement
 from contracting.models import (
     Agreement,
     Application,
@@ -112,9 +113,13 @@ def agreement_rows(agreements: list[Agreement], today: datetime.date) -> tuple[l
         .order_by("year", "product__code")
     ):
         tariffs[(tariff.authority_id, tariff.product_id)].append(tariff)
-    spend, note = spend_per_agreement(
+    spend = spend_per_agreement(
         agreements, datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
     )
+    note = _(
+        "Spend in %(year)s: the amounts declared to the authority for periods starting this year within the "
+        "agreement's term, by its provider (or the coalition's members)."
+    ) % {"year": today.year}
     rows = []
     for agreement in agreements:
         per_year: dict[int, list[Tariff]] = defaultdict(list)
@@ -129,7 +134,7 @@ def agreement_rows(agreements: list[Agreement], today: datetime.date) -> tuple[l
                     year: sorted(t, key=lambda t: t.product.code) for year, t in sorted(per_year.items())
                 },
                 ceilings=sorted(ceilings[agreement.pk], key=lambda c: (c.year, c.municipality_id or 0)),
-                spend=spend.get(agreement.pk),
+                spend=spend.get(agreement.pk, Decimal(0)),
             )
         )
     return rows, note

@@ -23,7 +23,7 @@ from compliance.models import (
     Waiver,
     WaiverStatus,
 )
-from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus
+from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus, PastStart
 from core import formatting
 from core.dates import add_months
 from workspace.lead_times import lead_times_on
@@ -138,6 +138,42 @@ def applications_to_assess(context: Context) -> Worklist:
         queryset,
         item,
         reverse("admin:contracting_application_changelist"),
+    )
+
+
+@worklist("start_dates_to_decide", gettext_lazy("Start dates in the past to decide"))
+def start_dates_to_decide(context: Context) -> Worklist:
+    """Agreements from an admission whose start date lies before the day they were made: the offer
+    waits until an officer keeps the past start or moves it to today, with a reason."""
+    title = _("Start dates in the past to decide")
+    queryset = (
+        Agreement.objects.filter(past_start=PastStart.PENDING)
+        .filter(context.scope.authorities())
+        .select_related("provider", "coalition")
+        .order_by("start_date", "pk")
+    )
+
+    def item(agreement: Agreement) -> Item:
+        party = agreement.provider or agreement.coalition
+        return Item(
+            title=f"{agreement.reference} – {party}",
+            url=admin_url(agreement),
+            why=_("Starts on %(start)s, before the day it was made (%(created)s).")
+            % {
+                "start": formatting.date_long(agreement.start_date),
+                "created": formatting.date_long(agreement.created_at),
+            },
+            next_step=_("Keep the past start date or start from today, with a reason; then make the offer."),
+            provider_url=relationship_url(agreement.provider) if agreement.provider else "",
+            provider_name=agreement.provider.name if agreement.provider else "",
+        )
+
+    return _list(
+        "start_dates_to_decide",
+        title,
+        queryset,
+        item,
+        reverse("admin:contracting_agreement_changelist") + "?past_start__exact=pending",
     )
 
 

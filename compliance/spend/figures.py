@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext_lazy
 
 from coalitions.models import Membership
 from compliance.fraud.rules.base import Dialect
@@ -95,6 +96,46 @@ def declared_by_month(authority_id: int, year: int, dialect: Dialect) -> dict[tu
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {((a, m, lot), int(month)): _amount(amount) for a, m, lot, month, amount in cursor.fetchall()}
+
+
+def declared_per_agreement(
+    authority_id: int, first: datetime.date, last: datetime.date
+) -> dict[int, Decimal]:
+    """agreement -> declared amount of the lines whose period starts from ``first`` to ``last``, found by
+    the same rule as the monthly figures (the agreement's parties and term)."""
+    params: dict[str, Any] = {"authority": authority_id, "first": first, "last": last}
+    sql = f"""
+        WITH {_parties_and_lots(params)}
+        SELECT p.agreement_id, SUM(d.amount) AS amount
+        FROM {D} d
+        JOIN parties p ON p.provider_id = d.provider_id
+                      AND d.period_start >= p.start_date AND d.period_start <= p.end_date
+        WHERE d.authority_id = %(authority)s AND d.period_start BETWEEN %(first)s AND %(last)s
+        GROUP BY p.agreement_id
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {agreement_id: _amount(amount) for agreement_id, amount in cursor.fetchall()}
+
+
+SPEND_NOTE = gettext_lazy(
+    "Spend: the amounts declared to this authority for periods starting in the report period and within "
+    "the agreement's term, by the agreement's provider (or the coalition's members)."
+)
+
+
+def spend_per_agreement(
+    agreements: list[Agreement], first: datetime.date, last: datetime.date
+) -> dict[int, Decimal]:
+    """Spend of each agreement from ``first`` to ``last`` (see ``SPEND_NOTE``), one query per authority;
+    an agreement without declared lines is absent."""
+    wanted = {a.pk for a in agreements}
+    spend: dict[int, Decimal] = {}
+    for authority_id in sorted({a.authority_id for a in agreements}):
+        for agreement_id, amount in declared_per_agreement(authority_id, first, last).items():
+            if agreement_id in wanted:
+                spend[agreement_id] = amount
+    return spend
 
 
 def allocated_by_month(

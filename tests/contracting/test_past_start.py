@@ -13,10 +13,13 @@ from contracting.services import (
     agreement_start_from_today,
     application_admit,
 )
+from core import formatting
 from core.exceptions import GuardFailed, InvalidTransition, ReasonRequired, TransitionForbidden
 from core.transitions import available_transitions
 from tests import factories
 from tests.factories import today
+from workspace.scope import Scope
+from workspace.worklists import worklists_for
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +167,25 @@ def test_the_officer_decides_through_the_admin_confirmation_page(officer, client
     client.post(url, {"reason": "Geen terugwerkende kracht."})
     agreement.refresh_from_db()
     assert (agreement.past_start, agreement.start_date) == (PastStart.MOVED, today())
+
+
+def test_a_pending_start_date_decision_is_on_the_start_page_until_it_is_decided(officer):
+    # given an admitted agreement whose start lies in the past, and another authority's officer scope
+    agreement = past(officer)
+    own, other = Scope(frozenset({agreement.authority_id})), Scope(frozenset({agreement.authority_id + 1000}))
+
+    def listed(scope):
+        lists = {w.code: w for w in worklists_for(officer, scope, today())}
+        return lists["start_dates_to_decide"]
+
+    # then the officer of its authority sees why it waits and what to do; another authority does not
+    worklist = listed(own)
+    assert worklist.count == 1
+    (item,) = worklist.items
+    assert item.title.startswith(agreement.reference)
+    assert formatting.date_long(agreement.start_date) in item.why
+    assert "start" in item.next_step.lower()
+    assert listed(other).count == 0
+    # when the officer keeps the past start, the item leaves the list
+    agreement_keep_past_start(uuid=agreement.uuid, actor=officer, reason="Zorg geleverd sinds de start.")
+    assert listed(own).count == 0

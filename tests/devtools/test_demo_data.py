@@ -1,5 +1,6 @@
 """The demo seed (manage.py seed_demo): what it promises, made through the services, and idempotent."""
 
+import datetime
 import io
 
 import pytest
@@ -14,6 +15,7 @@ from audit.models import AuditEvent
 from audit.services import verify_chain
 from coalitions.models import Coalition, CoalitionStatus, Membership, MembershipRole, MembershipStatus
 from compliance.models import ConditionEvaluation
+from compliance.spend.figures import COUNTED_STATES, spend_per_agreement
 from contracting import guards
 from contracting.models import (
     Agreement,
@@ -30,6 +32,7 @@ from contracting.models import (
 from contracting.reference_data import municipalities
 from contracting.roles import ADMINISTRATOR, AUDITOR, OFFICER, PROVIDER_USER
 from contracting.validators import validate_agb_code, validate_iban, validate_kvk_number
+from core import clock
 from devtools import demo_data as data
 from devtools.management.commands.seed_demo import PROMISED_STATES
 
@@ -233,3 +236,25 @@ def test_fraud_signal_under_investigation(demo):
 
     assert DeclarationLine.objects.exists()
     assert FraudSignal.objects.filter(status="investigating").exists()
+
+
+def test_agreements_with_a_ceiling_have_declared_spend(demo):
+    # given the agreements that count for spend, with a ceiling, in force between January last year and
+    # the last full month (the months the demo declares)
+    today = clock.today()
+    first = datetime.date(today.year - 1, 1, 1)
+    last = today.replace(day=1) - datetime.timedelta(days=1)
+    agreements = list(
+        Agreement.objects.filter(
+            status__in=COUNTED_STATES,
+            budget_ceilings__isnull=False,
+            start_date__lte=last,
+            end_date__gte=first,
+        ).distinct()
+    )
+    # when
+    spend = spend_per_agreement(agreements, first, last)
+    # then each has spend, and not all at the same share of its ceiling
+    assert agreements
+    assert [a.reference for a in agreements if not spend.get(a.pk)] == []
+    assert len({spend[a.pk] for a in agreements}) > 1

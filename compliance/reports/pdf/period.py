@@ -6,8 +6,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 from typing import IO, Any
 
-from django.apps import apps
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from coalitions.models import Membership, MembershipStatus
@@ -31,6 +30,7 @@ from compliance.reports.pdf.common import (
     spend_chart,
 )
 from compliance.reports.scope import agreement_scope, audit_event_scope, provider_scope, signal_scope
+from compliance.spend.figures import SPEND_NOTE, spend_per_agreement
 from contracting.models import (
     Agreement,
     AgreementStatus,
@@ -90,66 +90,6 @@ def compliance_over_time(authority: Any, points: list[datetime.date]) -> list[Co
         snapshots.append(Counter(counts))
         index += 1
     return snapshots
-
-
-def spend_per_agreement(
-    agreements: list[Agreement], start: datetime.date, end: datetime.date
-) -> tuple[dict[int, Decimal], str]:
-    """Spend per agreement in the period: the declared amounts (imported declaration lines) of the
-    authority for the agreement's provider (or the coalition's members), for the products of its lots
-    (all products when its lots name none). Without declaration data, nothing (the note says so)."""
-    try:
-        model = apps.get_model("compliance", "DeclarationLine")
-    except LookupError:
-        return {}, _("No declaration data is recorded in this installation yet: spend is shown as zero.")
-    if not agreements:
-        return {}, ""
-    members: dict[int, set[int]] = defaultdict(set)
-    for coalition_id, provider_id in Membership.objects.filter(
-        coalition__in={a.coalition_id for a in agreements if a.coalition_id}
-    ).values_list("coalition_id", "provider_id"):
-        members[coalition_id].add(provider_id)
-    products: dict[int, set[int]] = defaultdict(set)
-    for agreement_id, product_id in (
-        Agreement.objects.filter(
-            pk__in=[a.pk for a in agreements], sub_agreements__lot__products__isnull=False
-        )
-        .values_list("pk", "sub_agreements__lot__products")
-        .distinct()
-    ):
-        products[agreement_id].add(product_id)
-    provider_ids = {a.provider_id for a in agreements if a.provider_id} | {
-        p for ids in members.values() for p in ids
-    }
-    totals: dict[tuple[int, int], dict[int | None, Decimal]] = defaultdict(dict)
-    rows = (
-        model.objects.filter(
-            authority__in={a.authority_id for a in agreements},
-            provider__in=provider_ids,
-            period_start__gte=start,
-            period_start__lte=end,
-        )
-        .values_list("authority", "provider", "product")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    for authority_id, provider_id, product_id, total in rows:
-        totals[(authority_id, provider_id)][product_id] = total or Decimal(0)
-    spend: dict[int, Decimal] = {}
-    for agreement in agreements:
-        parties = {agreement.provider_id} if agreement.provider_id else members[agreement.coalition_id]
-        wanted = products.get(agreement.pk)
-        amount = Decimal(0)
-        for provider_id in parties:
-            per_product = totals.get((agreement.authority_id, provider_id), {})
-            amount += sum(
-                (t for product_id, t in per_product.items() if not wanted or product_id in wanted), Decimal(0)
-            )
-        spend[agreement.pk] = amount
-    return spend, _(
-        "Spend: the amounts declared to this authority for periods starting in the report period, by the "
-        "agreement's provider (or the coalition's members), for the products of the agreement's lots."
-    )
 
 
 def agreement_state_label(state: str | None) -> str:
@@ -266,8 +206,8 @@ def period_report(
         agreement__in=[a.pk for a in agreements], year__gte=start.year, year__lte=end.year
     ).values_list("agreement_id", "amount"):
         ceilings[agreement_id] += amount
-    spend, note = spend_per_agreement(agreements, start, end)
-    report.note(note)
+    spend = spend_per_agreement(agreements, start, end)
+    report.note(str(SPEND_NOTE))
     ranked = sorted(agreements, key=lambda a: (-ceilings.get(a.pk, 0), a.reference))[:15]
     if ranked:
         report.drawing(

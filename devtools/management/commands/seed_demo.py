@@ -97,6 +97,7 @@ from core.dates import add_months
 from core.exceptions import DomainError
 from devtools import demo_data as data
 from devtools.demo_documents import DemoDocuments, document_summary
+from devtools.demo_production import declare_for_agreements
 
 CENT = Decimal("0.01")
 DAY = datetime.timedelta(days=1)
@@ -1260,6 +1261,7 @@ class DemoSeed:
         self.timeline.at(self.today, self.scenario_missing_document)
         self.timeline.at(self.today, self.scenario_waiver)
         self.timeline.at(self.today, self.scenario_fraud_signals)
+        self.timeline.at(self.today, self.scenario_production)
         return self.timeline.run()
 
     # ------------------------------------------------------------------ scenario: a document still missing
@@ -1321,6 +1323,16 @@ class DemoSeed:
             return
 
     # ------------------------------------------------------------------ scenario: production data and signals
+
+    def scenario_production(self) -> None:
+        """Declarations for every agreement with a ceiling (devtools/demo_production.py): spend, depletion
+        warnings and the period report show real figures."""
+        lines = declare_for_agreements(self.today, self.inkoper)
+        self.notes.append(
+            "Declarations for the agreements: "
+            + ", ".join(f"{name} {count} lines" for name, count in lines.items())
+            + "."
+        )
 
     def scenario_fraud_signals(self) -> None:
         """The example production files (docs/examples) imported for the region, the rules run over
