@@ -68,8 +68,12 @@ def procedure_tariffs_at_least_real_price(procedure: Procedure, actor: Any = Non
         elif tariff.amount < cost.real_price:
             yield Unmet(
                 "tariff_below_real_price",
-                _("The tariff of %(product)s (€ %(tariff)s) is below the reële prijs (€ %(price)s).")
-                % {"product": product, "tariff": tariff.amount, "price": cost.real_price},
+                _("The tariff of %(product)s (%(tariff)s) is below the reële prijs (%(price)s).")
+                % {
+                    "product": product,
+                    "tariff": formatting.money(tariff.amount),
+                    "price": formatting.money(cost.real_price),
+                },
             )
 
 

@@ -2,6 +2,8 @@ from decimal import Decimal
 
 import pytest
 
+from django.utils import translation
+
 from audit.models import AuditEvent
 from contracting.models import ApplicationStatus, ProcedureStatus, Tariff
 from contracting.services import (
@@ -152,3 +154,15 @@ def test_provider_user_cannot_move_a_procedure(provider_user):
     procedure = factories.ProcedureFactory()
     with pytest.raises(TransitionForbidden):
         procedure_start_consultation(uuid=procedure.uuid, actor=provider_user)
+
+
+def test_the_refusal_for_a_tariff_below_the_real_price_names_both_amounts_in_dutch(officer):
+    # given a tariff one cent below the reële prijs of € 51,13
+    procedure = factories.ready_to_open_procedure()
+    _tariff_below_real_price(procedure)
+    # when
+    with translation.override("nl"), pytest.raises(GuardFailed) as exc:
+        procedure_open(uuid=procedure.uuid, actor=officer)
+    # then
+    (message,) = [u["message"] for u in exc.value.extra["unmet"] if u["code"] == "tariff_below_real_price"]
+    assert "(€\u00a051,12) ligt onder de reële prijs (€\u00a051,13)" in message
