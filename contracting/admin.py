@@ -4,6 +4,7 @@ States change only through the transition buttons (core.admin_transitions), whic
 Changelists select their related rows up front so they use a constant number of queries.
 """
 
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Value, When
+from django.db.models import Case, Exists, ExpressionWrapper, F, OuterRef, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from audit.admin import pretty_json
+from coalitions.models import Membership
 from compliance.conditions.admin_panels import (
     ConditionSetAdminMixin,
     ProviderComplianceAdminMixin,
@@ -318,6 +320,38 @@ class BelowRealPriceFilter(admin.SimpleListFilter):
         if self.value() == "unknown":
             return queryset.filter(~known)
         return queryset
+
+
+class ProviderFilter(admin.SimpleListFilter):
+    """The rows of one provider (``?provider=<uuid>``), as the relationship page links to them; with a
+    thousand providers a list of all would be useless, so the filter only shows the chosen one (search
+    finds others by name or AGB code). Agreements of a coalition count for each of its members."""
+
+    title = _("provider")
+    parameter_name = "provider"
+
+    def _provider(self) -> Provider | None:
+        try:
+            return Provider.objects.filter(uuid=uuid.UUID(str(self.value()))).first()
+        except ValueError:
+            return None
+
+    def lookups(self, request, model_admin):
+        if not self.value():
+            return []  # hidden until a provider is chosen (the admin applies only filters it shows)
+        provider = self._provider()
+        return [(self.value(), provider.name if provider else gettext("Unknown provider"))]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        provider = self._provider()
+        if provider is None:
+            return queryset.none()
+        if queryset.model is Agreement:
+            coalitions = Membership.objects.filter(provider=provider).values("coalition_id")
+            return queryset.filter(Q(provider=provider) | Q(coalition_id__in=coalitions))
+        return queryset.filter(provider=provider)
 
 
 class IndexationForm(forms.Form):
@@ -676,16 +710,43 @@ class ApplicationAdmin(NoDeleteMixin, SubjectConditionsAdminMixin, TransitionAdm
     transition_services = APPLICATION_TRANSITIONS
     change_form_template = "admin/contracting/application/change_form.html"
     list_display = ("provider", "procedure", "status", "submitted_at", "decided_at")
-    list_filter = ("status", "procedure__law", ("procedure", admin.RelatedOnlyFieldListFilter))
+    list_filter = (
+        "status",
+        "procedure__law",
+        ("procedure", admin.RelatedOnlyFieldListFilter),
+        ProviderFilter,
+    )
     list_select_related = ("provider", "procedure")
     search_fields = ("provider__name", "provider__agb_code", "procedure__reference", "procedure__title")
     date_hierarchy = "submitted_at"
     autocomplete_fields = ("procedure", "provider")
     inlines = (ApplicationAssessmentInline,)
-    fields = ("procedure", "provider", "lots", "motivation", "status", "submitted_at", "decided_at")
+    fields = (
+        "procedure",
+        "provider",
+        "lots",
+        "motivation",
+        "status",
+        "submitted_at",
+        "decided_at",
+        "agreement_link",
+    )
+
+    @admin.display(description=_("agreement"))
+    def agreement_link(self, obj: Application) -> str:
+        """The agreement an admission created, or why there is none."""
+        agreement = Agreement.objects.filter(application=obj).first() if obj.pk else None
+        if agreement is None:
+            return gettext("No agreement (yet): an agreement is made when the application is admitted.")
+        return format_html(
+            '<a href="{}">{}</a> ({})',
+            reverse("admin:contracting_agreement_change", args=[quote(agreement.pk)]),
+            agreement.reference,
+            agreement.get_status_display(),
+        )
 
     def get_readonly_fields(self, request, obj=None):
-        fields = [*super().get_readonly_fields(request, obj), "submitted_at", "decided_at"]
+        fields = [*super().get_readonly_fields(request, obj), "submitted_at", "decided_at", "agreement_link"]
         if obj is not None:
             fields += ["procedure", "provider"]
             if obj.status != ApplicationStatus.DRAFT:  # what was submitted stays as submitted
@@ -800,7 +861,7 @@ class AgreementAdmin(NoDeleteMixin, SubjectConditionsAdminMixin, TransitionAdmin
     transition_services = AGREEMENT_TRANSITIONS
     adjustable = True
     list_display = ("reference", "party", "authority", "law", "start_date", "end_date", "status")
-    list_filter = ("status", "law", "authority", "past_start")
+    list_filter = ("status", "law", "authority", "past_start", ProviderFilter)
     list_select_related = ("authority", "provider", "coalition")
     search_fields = ("reference", "provider__name", "provider__agb_code", "coalition__name")
     date_hierarchy = "start_date"
