@@ -61,6 +61,8 @@ def test_the_application_page_links_to_the_agreement_it_made(client_for, officer
     with_agreement = client.get(reverse("admin:contracting_application_change", args=[application.pk]))
     without = client.get(reverse("admin:contracting_application_change", args=[pending.pk]))
     # then
-    assert reverse("admin:contracting_agreement_change", args=[agreement.pk]) in with_agreement.content.decode()
+    assert (
+        reverse("admin:contracting_agreement_change", args=[agreement.pk]) in with_agreement.content.decode()
+    )
     assert agreement.reference in with_agreement.content.decode()
     assert "een overeenkomst ontstaat wanneer de aanmelding wordt toegelaten" in without.content.decode()
