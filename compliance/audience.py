@@ -7,7 +7,8 @@ rule for fraud signals, waivers and audit events.
   - fraud signals and everything that hangs from them: their events (with the officers' names and
     notes), reports to IKZ and its information requests, rule settings and production imports. A signal
     is the start of an investigation; showing it could warn a provider that commits fraud before the
-    municipality has heard both sides (hoor en wederhoor happens outside the system, by the officers);
+    municipality has heard both sides (the officers record the hearing, SignalHearing, as part of the
+    investigation: its event is on the signal);
   - waivers that are not approved: a request awaiting its second officer, or one that was rejected, is
     the officers' deliberation; an approved waiver is a decision about the provider and is theirs to see
     (of their own organisation only).

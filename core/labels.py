@@ -85,6 +85,7 @@ EVENT_LABELS = {
     "fraudsignal.confirmed": _("Signal confirmed"),
     "fraudsignal.dismissed": _("Signal dismissed"),
     "fraudsignal.suspensions_applied": _("Suspensions applied"),
+    "fraudsignal.hearing_recorded": _("Provider heard (hoor en wederhoor)"),
     "fraudsignal.reported_to_ikz": _("Reported to the IKZ"),
     "fraudsignal.ikz_request_received": _("Request from the IKZ received"),
     "fraudsignal.ikz_request_answered": _("Request from the IKZ answered"),

@@ -22,6 +22,7 @@ OTHER_EVENTS = {
     "fraudsignal.raised": _("Signal raised"),
     "fraudsignal.updated": _("Signal updated by a new rule run"),
     "fraudsignal.withdrawn": _("Signal withdrawn by a new rule run"),
+    "fraudsignal.hearing_recorded": _("Provider heard (hoor en wederhoor)"),
     "fraudsignal.reported_to_ikz": _("Reported to the IKZ"),
     "fraudsignal.ikz_request_received": _("Information request of the IKZ received"),
     "fraudsignal.ikz_request_answered": _("Information request of the IKZ answered"),

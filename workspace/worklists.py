@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +19,7 @@ from compliance.models import (
     AccountabilityDocument,
     DocumentStatus,
     FraudSignal,
+    SignalSeverity,
     SignalStatus,
     Waiver,
     WaiverStatus,
@@ -138,6 +139,46 @@ def applications_to_assess(context: Context) -> Worklist:
         queryset,
         item,
         reverse("admin:contracting_application_changelist"),
+    )
+
+
+@worklist("applications_on_hold", gettext_lazy("Applications on hold for a signal"))
+def applications_on_hold(context: Context) -> Worklist:
+    """Applications that an open or investigated high-severity signal holds until the provider has been
+    heard on it (compliance.conditions.guards.no_blocking_fraud_signal)."""
+    unheard = FraudSignal.objects.filter(
+        provider_id=OuterRef("provider_id"),
+        severity=SignalSeverity.HIGH,
+        status__in=[SignalStatus.OPEN, SignalStatus.INVESTIGATING],
+    ).exclude(hearings__application_id=OuterRef(OuterRef("pk")))
+    queryset = (
+        Application.objects.filter(status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW])
+        .filter(context.scope.authorities("procedure__authority_id"))
+        .filter(Exists(unheard))
+        .select_related("procedure", "provider")
+        .order_by("submitted_at", "pk")
+    )
+
+    def item(application: Application) -> Item:
+        return _with_provider(
+            application.provider,
+            title=f"{application.provider.name} → {application.procedure.reference}",
+            url=admin_url(application),
+            why=_(
+                "A high-severity signal about the provider is open; the provider has not been heard on it."
+            ),
+            next_step=_(
+                "Hear the provider, record the response and your conclusion on the signal; then decide the "
+                "application."
+            ),
+        )
+
+    return _list(
+        "applications_on_hold",
+        _("Applications on hold for a signal"),
+        queryset,
+        item,
+        reverse("admin:compliance_fraudsignal_changelist") + "?severity__exact=high",
     )
 
 

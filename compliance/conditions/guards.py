@@ -6,6 +6,7 @@ service stores them (``conditions_record_transition``) once the transition has s
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from compliance.conditions.evaluation import evaluations_compute
@@ -15,6 +16,7 @@ from compliance.models import (
     SignalSeverity,
     SignalStatus,
 )
+from core import labels
 from core.guards import Unmet
 
 
@@ -53,15 +55,28 @@ def procedure_condition_set_complete(procedure: Any, actor: Any = None) -> Itera
 
 
 def no_blocking_fraud_signal(application: Any, actor: Any = None) -> Iterable[Unmet]:
-    """No confirmed signal, and no open or investigated high-severity signal, for the provider."""
-    blocking = application.provider.fraud_signals.filter(
-        status=SignalStatus.CONFIRMED
-    ) | application.provider.fraud_signals.filter(
-        severity=SignalSeverity.HIGH, status__in=[SignalStatus.OPEN, SignalStatus.INVESTIGATING]
-    )
-    for signal in blocking.order_by("period_start"):
-        yield Unmet(
-            "fraud_signal",
-            _("Fraud signal '%(rule)s' (%(status)s) blocks admission.")
-            % {"rule": signal.rule, "status": signal.get_status_display()},
-        )
+    """A confirmed signal refuses admission. An open or investigated high-severity signal holds the
+    application until the provider has been heard on it for this application (SignalHearing): an automated
+    signal is no exclusion ground, so the officer records the provider's response and a conclusion first."""
+    signals = application.provider.fraud_signals.filter(
+        Q(status=SignalStatus.CONFIRMED)
+        | Q(severity=SignalSeverity.HIGH, status__in=[SignalStatus.OPEN, SignalStatus.INVESTIGATING])
+    ).exclude(status__in=[SignalStatus.OPEN, SignalStatus.INVESTIGATING], hearings__application=application)
+    for signal in signals.order_by("period_start", "pk"):
+        words = {
+            "rule": labels.code_label("fraud_rule", signal.rule),
+            "status": signal.get_status_display().lower(),
+        }
+        if signal.status == SignalStatus.CONFIRMED:
+            yield Unmet(
+                "fraud_signal", _("Fraud signal '%(rule)s' is confirmed: it refuses admission.") % words
+            )
+        else:
+            yield Unmet(
+                "fraud_signal_not_heard",
+                _(
+                    "Fraud signal '%(rule)s' (%(status)s) holds this application until the provider has been "
+                    "heard: record the provider's response and your conclusion on the signal."
+                )
+                % words,
+            )

@@ -39,11 +39,13 @@ from compliance.fraud.engine import resolve_settings
 from compliance.fraud.importer import production_import
 from compliance.fraud.rules import RULES, rule_title, validate_thresholds
 from compliance.fraud.services import (
+    HEARING_SIGNAL_STATES,
     PERMISSION,
     SIGNAL_TRANSITIONS,
     ikz_report_record,
     ikz_request_answer,
     ikz_request_record,
+    signal_hearing_record,
     signal_suspend_relations,
 )
 from compliance.models import (
@@ -57,7 +59,7 @@ from compliance.models import (
     ProductionKind,
     SignalStatus,
 )
-from contracting.models import ContractingAuthority
+from contracting.models import Application, ContractingAuthority
 from core import clock, formatting
 from core.admin import AppendOnlyMixin, DeleteUnreferencedMixin, ReadOnlyAdmin, date_range
 from core.admin_transitions import TransitionAdminMixin, message_domain_error
@@ -193,6 +195,31 @@ class IkzReportForm(forms.Form):
         )
 
 
+class HearingForm(forms.Form):
+    application = forms.ModelChoiceField(
+        label=_("Application"),
+        queryset=Application.objects.none(),
+        help_text=_("The provider's application that the signal holds."),
+    )
+    heard_on = forms.DateField(label=_("Heard on"), widget=forms.DateInput(attrs={"type": "date"}))
+    provider_response = forms.CharField(
+        label=_("The provider's response"),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 70}),
+        help_text=_("What the provider said or wrote about the signal."),
+    )
+    conclusion = forms.CharField(
+        label=_("Conclusion"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+        help_text=_(
+            "Why the application may now be decided on its merits (the signal itself stays as it is)."
+        ),
+    )
+
+    def __init__(self, *args: Any, applications: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = applications
+
+
 class IkzRequestForm(forms.Form):
     received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=_("Reference"), max_length=60, required=False)
@@ -313,6 +340,14 @@ class FraudSignalAdmin(TransitionAdminMixin, ReadOnlyAdmin):
                 SignalStatus.CONFIRMED,
             )
             context["ikz_officer"] = officer
+            context["hearings"] = selectors.hearings_of(obj)
+            context["hearing_url"] = (
+                self.object_url(obj, "hearing")
+                if officer
+                and obj.status in HEARING_SIGNAL_STATES
+                and selectors.applications_to_hear(obj).exists()
+                else ""
+            )
             context["ikz_report_url"] = self.object_url(obj, "ikz_report")
             context["suspensions_url"] = (
                 self.object_url(obj, "suspensions")
@@ -338,6 +373,11 @@ class FraudSignalAdmin(TransitionAdminMixin, ReadOnlyAdmin):
                 "<path:object_id>/ikz-request/<uuid:item>/answer/",
                 wrap(self.ikz_answer_view),
                 name="compliance_fraudsignal_ikz_answer",
+            ),
+            path(
+                "<path:object_id>/hearing/",
+                wrap(self.hearing_view),
+                name="compliance_fraudsignal_hearing",
             ),
             path(
                 "<path:object_id>/suspensions/",
@@ -392,6 +432,41 @@ class FraudSignalAdmin(TransitionAdminMixin, ReadOnlyAdmin):
                 "Since 2025 (Wbsrz) a suspicion of care fraud is reported to the Informatieknooppunt "
                 "Zorgfraude. Record here when it was reported, the IKZ reference, what was shared and who "
                 "decided to report."
+            ),
+        )
+
+    def hearing_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self._signal_for_officer(request, object_id)
+        form = HearingForm(
+            request.POST or None,
+            applications=selectors.applications_to_hear(obj),
+            initial={"heard_on": clock.today()},
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                signal_hearing_record(
+                    signal_uuid=obj.uuid,
+                    application_uuid=data["application"].uuid,
+                    actor=request.user,
+                    heard_on=data["heard_on"],
+                    provider_response=data["provider_response"],
+                    conclusion=data["conclusion"],
+                )
+            except DomainError as exc:
+                message_domain_error(request, exc)
+            else:
+                return self._done(request, obj, gettext("The hearing has been recorded."))
+        return self._form_page(
+            request,
+            obj,
+            gettext("Record a hearing (hoor en wederhoor)"),
+            form,
+            gettext(
+                "An automated signal is no ground to exclude a provider. While it is open, it holds the "
+                "provider's applications until the provider has been heard. Record here when the provider was "
+                "heard, its response and your conclusion; the application is then decided on its merits. The "
+                "provider does not see the signal nor this record."
             ),
         )
 

@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 
 from coalitions.models import Membership, MembershipStatus
 from compliance.audience import signals_visible_to
-from compliance.models import FraudSignal, IkzInformationRequest, IkzReport, ImportBatch
-from contracting.models import Agreement, AgreementStatus
+from compliance.models import FraudSignal, IkzInformationRequest, IkzReport, ImportBatch, SignalHearing
+from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus
 from contracting.roles import can_read_everything
 
 
@@ -22,6 +22,23 @@ def signal_list(user: Any) -> QuerySet[FraudSignal]:
         "provider", "authority", "confirmation_requested_by", "decided_by"
     )
     return signals_visible_to(user, signals)
+
+
+def hearings_of(signal: FraudSignal) -> QuerySet[SignalHearing]:
+    return signal.hearings.select_related("application__procedure", "recorded_by").order_by("heard_on", "id")
+
+
+def applications_to_hear(signal: FraudSignal) -> QuerySet[Application]:
+    """The provider's undecided applications that the signal holds and that have no hearing on it yet."""
+    return (
+        Application.objects.filter(
+            provider_id=signal.provider_id,
+            status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW],
+        )
+        .exclude(signal_hearings__signal=signal)
+        .select_related("procedure")
+        .order_by("submitted_at", "pk")
+    )
 
 
 def ikz_reports_of(signal: FraudSignal) -> QuerySet[IkzReport]:

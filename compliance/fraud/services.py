@@ -22,8 +22,8 @@ from coalitions.models import Membership
 from coalitions.services import membership_suspend
 from compliance.conditions.tasks import reevaluate_provider_task
 from compliance.fraud.selectors import suspension_candidates
-from compliance.models import FraudSignal, IkzInformationRequest, IkzReport, SignalStatus
-from contracting.models import Agreement
+from compliance.models import FraudSignal, IkzInformationRequest, IkzReport, SignalHearing, SignalStatus
+from contracting.models import Agreement, Application, ApplicationStatus
 from contracting.services import agreement_suspend
 from core import clock
 from core.actors import Actor, Viewer, acting_user
@@ -298,6 +298,73 @@ def ikz_request_answer(
             data={"request": str(item.uuid), "answeredOn": answered_on.isoformat(), "answer": answer},
         )
     return item
+
+
+# --------------------------------------------------------------------------- hoor en wederhoor
+
+HEARING_SIGNAL_STATES = (SignalStatus.OPEN, SignalStatus.INVESTIGATING)
+HEARING_APPLICATION_STATES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+
+
+def signal_hearing_record(
+    *,
+    signal_uuid: UUID,
+    application_uuid: UUID,
+    actor: Actor,
+    heard_on: datetime.date,
+    provider_response: str,
+    conclusion: str,
+) -> SignalHearing:
+    """Record that the provider was heard on an unconfirmed signal before its application is decided: the
+    date, the provider's response and the officer's conclusion. Afterwards the signal no longer holds that
+    application (it is decided on its merits); a confirmed signal still refuses admission."""
+    require_permission(actor, PERMISSION, _("You are not allowed to record hearings on fraud signals."))
+    provider_response, conclusion = (provider_response or "").strip(), (conclusion or "").strip()
+    if not provider_response or not conclusion:
+        raise InvalidInput(_("A hearing needs the provider's response and your conclusion."))
+    if heard_on > clock.today():
+        raise InvalidInput(_("The date of a hearing cannot lie in the future."))
+    with transaction.atomic():
+        application = lock(Application, application_uuid)
+        signal = lock(FraudSignal, signal_uuid)
+        if signal.provider_id != application.provider_id:
+            raise InvalidInput(_("The signal and the application are not about the same provider."))
+        if signal.status not in HEARING_SIGNAL_STATES:
+            raise InvalidTransition(
+                _("A hearing is recorded for an open signal or one under investigation."),
+                current_status=signal.status,
+            )
+        if application.status not in HEARING_APPLICATION_STATES:
+            raise InvalidTransition(
+                _("A hearing is recorded for an application that has not been decided yet."),
+                current_status=application.status,
+            )
+        if SignalHearing.objects.filter(signal=signal, application=application).exists():
+            raise InvalidInput(_("The provider has already been heard on this signal for this application."))
+        hearing = SignalHearing.objects.create(
+            signal=signal,
+            application=application,
+            heard_on=heard_on,
+            provider_response=provider_response,
+            conclusion=conclusion,
+            recorded_by=acting_user(actor),
+        )
+        # on the signal: the provider never sees the events of an investigation (compliance.audience)
+        audit_record(
+            actor=actor,
+            event="fraudsignal.hearing_recorded",
+            subject=signal,
+            from_state=signal.status,
+            to_state=signal.status,
+            data={
+                "hearing": str(hearing.uuid),
+                "application": str(application.uuid),
+                "heardOn": heard_on.isoformat(),
+                "providerResponse": provider_response,
+                "conclusion": conclusion,
+            },
+        )
+    return hearing
 
 
 # --------------------------------------------------------------------------- suspensions after confirmation

@@ -43,6 +43,7 @@ from compliance.models.signals import (
     FraudSignal,
     IkzInformationRequest,
     IkzReport,
+    SignalHearing,
     SignalSeverity,
     SignalStatus,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "Frequency",
     "IkzInformationRequest",
     "IkzReport",
+    "SignalHearing",
     "ImportBatch",
     "ImportRejection",
     "ImportStatus",

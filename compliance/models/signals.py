@@ -220,6 +220,46 @@ class IkzInformationRequest(BaseModel):
         return f"{label} ({formatting.date_short(self.received_on)})"
 
 
+class SignalHearing(BaseModel):
+    """Hoor en wederhoor on an unconfirmed signal before an application is decided: the provider's response
+    and the officer's conclusion that the application may be decided on its merits. Until it is recorded, an
+    open or investigated high-severity signal keeps the provider's application on hold (an automated signal
+    is no exclusion ground; the provider is heard first). Officers only, like the signal itself."""
+
+    signal = models.ForeignKey(
+        FraudSignal, verbose_name=_("signal"), on_delete=models.PROTECT, related_name="hearings"
+    )
+    application = models.ForeignKey(
+        "contracting.Application",
+        verbose_name=_("application"),
+        on_delete=models.PROTECT,
+        related_name="signal_hearings",
+    )
+    heard_on = models.DateField(_("heard on"))
+    provider_response = models.TextField(_("the provider's response"))
+    conclusion = models.TextField(_("conclusion"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("hearing on a signal")
+        verbose_name_plural = _("hearings on signals")
+        ordering = ["heard_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["signal", "application"], name="one_hearing_per_signal_application"
+            ),
+            models.CheckConstraint(
+                name="hearing_has_response_and_conclusion",
+                condition=~Q(provider_response="") & ~Q(conclusion=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signal} – {formatting.date_short(self.heard_on)}"
+
+
 class FraudRuleSetting(BaseModel):
     """Whether a fraud rule runs, and with which thresholds, for one authority; a row without an
     authority is the default for every authority. Parameters not given keep the rule's default."""

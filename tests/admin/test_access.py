@@ -73,6 +73,8 @@ def test_every_domain_model_is_registered_or_shown_inline():
     internal |= {"stopreason", "spendwarningsetting"}
     # IKZ information requests are shown on their signal's page.
     inline_only |= {"ikzinformationrequest"}
+    # Hearings (hoor en wederhoor) are shown and recorded on their signal's page.
+    inline_only |= {"signalhearing"}
     from django.apps import apps
 
     # when

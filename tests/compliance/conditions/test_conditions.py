@@ -286,10 +286,10 @@ def test_admission_is_guarded_by_conditions_and_fraud_signals(officer):
     factories.require(application.procedure, "anti_discrimination_policy")
     factories.assess(application, officer)
     FraudSignalFactory(provider=application.provider, severity="high")
-    # when / then: refused for both reasons
+    # when / then: held for the open signal (the provider is heard first) and refused for the condition
     with pytest.raises(GuardFailed) as exc:
         application_admit(uuid=application.uuid, actor=officer)
-    assert {u["code"] for u in exc.value.extra["unmet"]} == {"fraud_signal", "condition_not_met"}
+    assert {u["code"] for u in exc.value.extra["unmet"]} == {"fraud_signal_not_heard", "condition_not_met"}
     # once met, admitted
     application.provider.fraud_signals.update(status="dismissed", dismissal_reason="Onterecht signaal")
     DocumentFactory(provider=application.provider, accepted=True)

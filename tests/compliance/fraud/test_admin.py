@@ -239,3 +239,30 @@ def test_rule_settings_are_validated_against_the_rule(client_for, officer):
 def test_anonymous_users_are_sent_to_the_login(client):
     assert client.get(changelist_url(FraudSignal)).status_code == 302
     assert AnonymousUser().has_perm("compliance.transition_fraudsignal") is False
+
+
+def test_an_officer_records_a_hearing_from_the_signal_page(client_for, officer, auditor):
+    # given a high-severity open signal and an application of the same provider under review
+    signal = FraudSignalFactory(severity="high")
+    application = factories.ApplicationFactory(under_review=True, provider=signal.provider)
+    # an auditor may not open the form
+    assert client_for(auditor).get(signal_url(signal, "hearing")).status_code == 403
+    client = client_for(officer)
+    page = client.get(change_url(signal))
+    assert signal_url(signal, "hearing").encode() in page.content
+    assert b"houdt het de nog niet besliste aanmeldingen" in page.content
+    # when the officer records the hearing
+    response = client.post(
+        signal_url(signal, "hearing"),
+        {
+            "application": application.pk,
+            "heard_on": clock.today().isoformat(),
+            "provider_response": "Inhaalslag na storing.",
+            "conclusion": "Aannemelijk; aanmelding inhoudelijk beoordelen.",
+        },
+    )
+    # then it is on the signal page, and the link is gone (no application left to hear)
+    assert response.status_code == 302
+    page = client.get(change_url(signal))
+    assert b"Inhaalslag na storing." in page.content
+    assert signal_url(signal, "hearing").encode() not in page.content
