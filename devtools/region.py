@@ -117,7 +117,7 @@ SCALES = {
     "small": Scale(25, 5, 5, 2, 8, 5_000, 20_000, 200_000),
     # the smallest dataset of the same shape, the reference of the query-count tests (no production:
     # production_generator plans more providers than two)
-    "tiny": Scale(2, 5, 5, 1, 2, 20, 200, 0),
+    "tiny": Scale(2, 5, 1, 1, 2, 20, 200, 0),
 }
 
 
@@ -172,10 +172,12 @@ def _insert_batch(model: type[models.Model], batch: list[models.Model]) -> int:
     with_pk = batch[0].pk is not None
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:  # noqa: S608
-            for obj in batch:
-                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+    sql = f"COPY {model._meta.db_table} ({columns}) FROM STDIN"  # noqa: S608
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for obj in batch:
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+    for obj in batch:  # stored, as bulk_create leaves them
+        obj._state.adding, obj._state.db = False, connection.alias
     return len(batch)
 
 
@@ -229,10 +231,13 @@ class RegionGenerator:
             self.phase("documents", self.documents)
             reset_sequences(*GENERATED_MODELS)
         lines = self.scale.declarations if declarations is None else declarations
+        # the trail first (the history up to now), then the imports, which record an event each through
+        # audit_record: together exactly scale.audit_events, in time order
+        imports = 2 if lines else 0
+        with transaction.atomic():
+            self.phase("audit trail", lambda: self.audit_trail(reserve=imports))
         if lines:
             self.phase("declarations", lambda: self.declarations(lines, declarations_dir))
-        with transaction.atomic():
-            self.phase("audit trail", self.audit_trail)
 
     # ------------------------------------------------------------------ parties
 
@@ -308,12 +313,17 @@ class RegionGenerator:
         ProviderUser = Provider.users.through
         insert(
             ProviderUser,
-            (ProviderUser(provider_id=p.pk, user_id=u.pk) for p, u in zip(providers, provider_users, strict=True)),
+            (
+                ProviderUser(provider_id=p.pk, user_id=u.pk)
+                for p, u in zip(providers, provider_users, strict=True)
+            ),
         )
         insert(
             BoardMember,
             (
-                BoardMember(provider_id=p.pk, name=f"Bestuurder {i}", role="bestuurder", start_date=p.founded_on)
+                BoardMember(
+                    provider_id=p.pk, name=f"Bestuurder {i}", role="bestuurder", start_date=p.founded_on
+                )
                 for i, p in enumerate(providers)
             ),
         )
@@ -344,7 +354,12 @@ class RegionGenerator:
             amount = spec.tariff
             for year in range(self.year - 7, self.year + 2):
                 tariffs.append(
-                    Tariff(authority=self.built.region, product=self.products[spec.code], year=year, amount=amount)
+                    Tariff(
+                        authority=self.built.region,
+                        product=self.products[spec.code],
+                        year=year,
+                        amount=amount,
+                    )
                 )
                 amount = (amount * Decimal("1.035")).quantize(Decimal("0.01"))
         insert(Tariff, tariffs)
@@ -379,7 +394,9 @@ class RegionGenerator:
                 contract_start=start,
                 term_months=36,
                 application_deadline=(
-                    start - datetime.timedelta(days=60) if concluded else self.today + datetime.timedelta(days=30)
+                    start - datetime.timedelta(days=60)
+                    if concluded
+                    else self.today + datetime.timedelta(days=30)
                 ),
                 status=ProcedureStatus.CONCLUDED if concluded else ProcedureStatus.OPEN,
             )
@@ -427,7 +444,9 @@ class RegionGenerator:
                 law_of_provider.setdefault(provider.pk, set()).add(procedure.law)
                 officer = officers[n % len(officers)]
                 submitted = datetime.datetime.combine(
-                    procedure.contract_start - datetime.timedelta(days=90), datetime.time(10), tzinfo=datetime.UTC
+                    procedure.contract_start - datetime.timedelta(days=90),
+                    datetime.time(10),
+                    tzinfo=datetime.UTC,
                 )
                 application = Application(
                     pk=application_id + n,
@@ -441,7 +460,9 @@ class RegionGenerator:
                 applications.append(application)
                 chosen = rng.sample(self.lots_of[procedure.pk], rng.randint(1, 3))
                 for lot in chosen:
-                    application_lots.append(Application.lots.through(application_id=application.pk, lot_id=lot.pk))
+                    application_lots.append(
+                        Application.lots.through(application_id=application.pk, lot_id=lot.pk)
+                    )
                 for step in AssessmentStep.values:
                     assessments.append(
                         ApplicationAssessment(application=application, step=step, passed=True,
@@ -452,13 +473,24 @@ class RegionGenerator:
                 agreements.append(agreement)
                 for lot in chosen:
                     subs.append(SubAgreement(agreement=agreement, lot=lot))
-                for year in range(max(agreement.start_date.year, self.year - 1), min(agreement.end_date.year, self.year + 1) + 1):
-                    for municipality, (_code, share) in zip(self.built.municipalities, production.MUNICIPALITIES, strict=True):
+                for year in range(
+                    max(agreement.start_date.year, self.year - 1),
+                    min(agreement.end_date.year, self.year + 1) + 1,
+                ):
+                    for municipality, (_code, share) in zip(
+                        self.built.municipalities, production.MUNICIPALITIES, strict=True
+                    ):
                         ceilings.append(
                             BudgetCeiling(agreement=agreement, year=year, municipality=municipality,
                                           amount=Decimal(rng.randint(200, 2000) * 1000 * share // 100))
                         )  # fmt: skip
-                kpis.append(Kpi(agreement=agreement, kind=Kpi.Kind.WAITING_WEEKS, target=Decimal(rng.choice([4, 6, 8]))))
+                kpis.append(
+                    Kpi(
+                        agreement=agreement,
+                        kind=Kpi.Kind.WAITING_WEEKS,
+                        target=Decimal(rng.choice([4, 6, 8])),
+                    )
+                )
                 reviews.append(
                     ReviewMoment(agreement=agreement, planned_on=add_months(agreement.start_date, 12 * (1 + n % 3)),
                                  topic="Jaargesprek")
@@ -550,7 +582,11 @@ class RegionGenerator:
             start = (c * 37) % len(providers)
             for j in range(min(count, len(providers))):
                 provider = providers[(start + j) % len(providers)]
-                role = MembershipRole.LEAD if j == 0 else (MembershipRole.SUBCONTRACTOR if j % 7 == 6 else MembershipRole.MEMBER)
+                role = (
+                    MembershipRole.LEAD
+                    if j == 0
+                    else (MembershipRole.SUBCONTRACTOR if j % 7 == 6 else MembershipRole.MEMBER)
+                )
                 reason = ""
                 if forming:
                     status = MembershipStatus.ADMITTED if j % 2 == 0 else MembershipStatus.APPLIED
@@ -575,7 +611,9 @@ class RegionGenerator:
         """A few shared real PDFs in the documents storage: (name, size, sha256)."""
         result = []
         for i, title in enumerate(("Jaarrekening", "Kwaliteitsverslag", "Verklaring")):
-            content = pdf(f"{title} (gegenereerd)", ["Gedeeld bestand van generate_region.", f"Nummer {i + 1}."])
+            content = pdf(
+                f"{title} (gegenereerd)", ["Gedeeld bestand van generate_region.", f"Nummer {i + 1}."]
+            )
             sha = hashlib.sha256(content).hexdigest()
             name = f"documents/region-shared/{sha}.pdf"
             if not document_storage().exists(name):
@@ -641,7 +679,11 @@ class RegionGenerator:
                         versions.append(version)
                         document.current_version_id, document.sha256 = version.pk, sha
                         document.submitted_at = submitted
-                        if status in (DocumentStatus.ACCEPTED, DocumentStatus.EXPIRED, DocumentStatus.REJECTED):
+                        if status in (
+                            DocumentStatus.ACCEPTED,
+                            DocumentStatus.EXPIRED,
+                            DocumentStatus.REJECTED,
+                        ):
                             document.reviewed_by = officers[made % len(officers)]
                             document.reviewed_at = submitted + datetime.timedelta(days=7)
                         if status in (DocumentStatus.ACCEPTED, DocumentStatus.EXPIRED):
@@ -732,20 +774,22 @@ class RegionGenerator:
 
     # ------------------------------------------------------------------ audit trail
 
-    def audit_trail(self) -> str:
-        """Append events until the trail holds ``scale.audit_events``: the lifecycle of the generated
+    def audit_trail(self, *, reserve: int = 0) -> str:
+        """Append events until the trail holds ``scale.audit_events`` less ``reserve`` (the events the
+        imports record afterwards): the lifecycle of the generated
         objects (oldest first), then logins; hashed with the audit app's own function, continuing the chain
         from its head, and the head moved along (count, newest event, signature)."""
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"last_hash": GENESIS}
         )
-        wanted = self.scale.audit_events - head.event_count
+        wanted = self.scale.audit_events - head.event_count - reserve
         if wanted <= 0:
             return f"{head.event_count} events already"
         prev = head.last_hash
         next_id = _next_id(AuditEvent)
-        first_moment = self.now - datetime.timedelta(days=5 * 365)
-        step = (self.now - first_moment) / wanted
+        last_moment = max(clock.now() - datetime.timedelta(seconds=1), self.now)
+        first_moment = last_moment - datetime.timedelta(days=5 * 365)
+        step = (last_moment - first_moment) / wanted
         names = {u.pk: u.get_username() for u in [*self.built.officers, *self.built.provider_users.values()]}
 
         def events() -> Iterator[AuditEvent]:
@@ -786,7 +830,16 @@ class RegionGenerator:
         produced = 0
 
         def spec(actor, event, subject, from_state="", to_state="", reason="", data=None):
-            return (actor, event, subject, subject._meta.label_lower, from_state, to_state, reason, data or {})
+            return (
+                actor,
+                event,
+                subject,
+                subject._meta.label_lower,
+                from_state,
+                to_state,
+                reason,
+                data or {},
+            )
 
         def lifecycle() -> Iterator[tuple]:
             for i, procedure in enumerate(self.procedure_list):
@@ -798,7 +851,9 @@ class RegionGenerator:
                               ("procedure.concluded", "assessing", "concluded")]  # fmt: skip
                 for event, source, target in steps:
                     yield spec(officer, event, procedure, source, target)
-            for i, (application, agreement) in enumerate(zip(self.application_list, self.agreement_list, strict=True)):
+            for i, (application, agreement) in enumerate(
+                zip(self.application_list, self.agreement_list, strict=True)
+            ):
                 officer = officers[i % len(officers)]
                 provider_user = self.built.provider_users[application.provider_id].pk
                 yield spec(provider_user, "application.submitted", application, "draft", "submitted")
@@ -821,7 +876,9 @@ class RegionGenerator:
                     yield spec(None, "agreement.ended", agreement, "terminating", "ended")
             for i, coalition in enumerate(self.coalition_list):
                 if coalition.status == CoalitionStatus.ACTIVE:
-                    yield spec(officers[i % len(officers)], "coalition.activated", coalition, "forming", "active")
+                    yield spec(
+                        officers[i % len(officers)], "coalition.activated", coalition, "forming", "active"
+                    )
             for i, membership in enumerate(self.membership_list):
                 officer = officers[i % len(officers)]
                 if membership.status == MembershipStatus.APPLIED:
@@ -843,7 +900,9 @@ class RegionGenerator:
                 if status == DocumentStatus.SUBMITTED:
                     continue
                 reviewer = document.reviewed_by_id or officers[i % len(officers)]
-                yield spec(reviewer, "accountabilitydocument.review_started", document, "submitted", "in_review")
+                yield spec(
+                    reviewer, "accountabilitydocument.review_started", document, "submitted", "in_review"
+                )
                 if status == DocumentStatus.REJECTED:
                     yield spec(reviewer, "accountabilitydocument.rejected", document, "in_review", "rejected",
                                document.verdict_reason)  # fmt: skip
@@ -872,15 +931,15 @@ def _insert_events(events: Iterator[AuditEvent]) -> int:
     columns = ("id", "occurred_at", "actor_id", "actor_name", "event", "subject_type", "subject_uuid",
                "subject_repr", "from_state", "to_state", "reason", "data", "prev_hash", "hash")  # fmt: skip
     count = 0
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {AuditEvent._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:  # noqa: S608
-            for e in events:
-                copy.write_row(
-                    (e.pk, e.occurred_at, e.actor_id, e.actor_name, e.event, e.subject_type, e.subject_uuid,
-                     e.subject_repr, e.from_state, e.to_state, e.reason,
-                     json.dumps(e.data, ensure_ascii=False), e.prev_hash, e.hash)
-                )  # fmt: skip
-                count += 1
+    sql = f"COPY {AuditEvent._meta.db_table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for e in events:
+            copy.write_row(
+                (e.pk, e.occurred_at, e.actor_id, e.actor_name, e.event, e.subject_type, e.subject_uuid,
+                 e.subject_repr, e.from_state, e.to_state, e.reason,
+                 json.dumps(e.data, ensure_ascii=False), e.prev_hash, e.hash)
+            )  # fmt: skip
+            count += 1
     return count
 
 
@@ -904,5 +963,3 @@ GENERATED_MODELS = (
     AccountabilityDocument,
     DocumentVersion,
 )
-
-

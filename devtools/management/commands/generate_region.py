@@ -50,7 +50,9 @@ class Command(BaseCommand):
         if options["reset"]:
             call_command("flush", interactive=options["interactive"], verbosity=0)
             rerun_data_migrations()
-            self.stdout.write(f"reset: database emptied, reference data loaded ({time.monotonic() - started:.1f}s)")
+            self.stdout.write(
+                f"reset: database emptied, reference data loaded ({time.monotonic() - started:.1f}s)"
+            )
         scale = SCALES[options["scale"]]
 
         def report(phase: str, seconds: float, what: str) -> None:
@@ -59,7 +61,9 @@ class Command(BaseCommand):
         generator = RegionGenerator(scale, seed=options["seed"], report=report)
         try:
             with quiet("compliance.fraud.importer"):
-                generator.run(declarations=options["declarations"], declarations_dir=options["production_dir"])
+                generator.run(
+                    declarations=options["declarations"], declarations_dir=options["production_dir"]
+                )
         except RegionRefused as exc:
             raise CommandError(
                 f"The database already holds data ({exc}). generate_region builds a region in an empty "
@@ -70,6 +74,8 @@ class Command(BaseCommand):
             verified = time.monotonic()
             trail = verify_trail()
             state = "intact" if trail.intact else f"BROKEN: {'; '.join(map(str, trail.problems[:5]))}"
-            self.stdout.write(f"audit trail   {time.monotonic() - verified:8.1f}s  {trail.events:,} events, {state}")
+            self.stdout.write(
+                f"audit trail   {time.monotonic() - verified:8.1f}s  {trail.events:,} events, {state}"
+            )
             if not trail.intact:
                 raise CommandError("The generated audit trail does not verify.")
