@@ -139,14 +139,14 @@ def existing_data() -> list[str]:
         "declaration lines": DeclarationLine,
         "audit events": AuditEvent,
     }
-    return [name for name, model in checks.items() if model.objects.exists()]
+    return [name for name, model in checks.items() if model._default_manager.exists()]
 
 
 # --------------------------------------------------------------------------- writing rows
 
 
 def _next_id(model: type[models.Model]) -> int:
-    return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+    return (model._default_manager.aggregate(m=Max("pk"))["m"] or 0) + 1
 
 
 def insert(model: type[models.Model], objs: Iterable[models.Model]) -> int:
@@ -167,7 +167,7 @@ def insert(model: type[models.Model], objs: Iterable[models.Model]) -> int:
 
 def _insert_batch(model: type[models.Model], batch: list[models.Model]) -> int:
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(batch, batch_size=1000)
+        model._default_manager.bulk_create(batch, batch_size=1000)
         return len(batch)
     with_pk = batch[0].pk is not None
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
@@ -322,7 +322,10 @@ class RegionGenerator:
             BoardMember,
             (
                 BoardMember(
-                    provider_id=p.pk, name=f"Bestuurder {i}", role="bestuurder", start_date=p.founded_on
+                    provider_id=p.pk,
+                    name=f"Bestuurder {i}",
+                    role="bestuurder",
+                    start_date=p.founded_on or self.today,
                 )
                 for i, p in enumerate(providers)
             ),
@@ -631,7 +634,8 @@ class RegionGenerator:
         periods = self._quarters(per_provider // len(types) + 1)
         document_id, version_id = _next_id(AccountabilityDocument), _next_id(DocumentVersion)
         officers = self.built.officers
-        documents, versions = [], []
+        documents: list[AccountabilityDocument] = []
+        versions: list[DocumentVersion] = []
         self.document_list: list[AccountabilityDocument] = []
         for p_index, provider in enumerate(self.built.providers):
             uploader = self.built.provider_users[provider.pk]
@@ -658,7 +662,7 @@ class RegionGenerator:
                     if status != DocumentStatus.REQUESTED:
                         name, size, sha = blobs[(p_index + made) % len(blobs)]
                         submitted = datetime.datetime.combine(
-                            min(document.due_date, self.today) - datetime.timedelta(days=5),
+                            min(due, self.today) - datetime.timedelta(days=5),
                             datetime.time(9, 30),
                             tzinfo=datetime.UTC,
                         )

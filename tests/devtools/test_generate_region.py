@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -147,7 +148,7 @@ def test_refuses_a_database_that_holds_data():
 
 def officer_pages() -> dict[str, tuple[str, str]]:
     """Name -> (client kind, url) of the pages to count, on the data generated last."""
-    provider = Provider.objects.order_by("pk").first()
+    provider = Provider.objects.order_by("pk")[0]
     return {
         "start page": ("web", reverse("workspace:start")),
         "provider page": ("web", reverse("workspace:provider", kwargs={"uuid": provider.uuid})),
@@ -161,12 +162,11 @@ def count_queries() -> dict[str, int]:
     officer = get_user_model().objects.get(username="region-officer-1")
     counts = {}
     for name, (kind, url) in officer_pages().items():
+        client: Client | VersionedClient
         if kind == "api":
             client = VersionedClient()
             client.force_authenticate(officer)
         else:
-            from django.test import Client
-
             client = Client()
             client.force_login(officer)
         assert client.get(url).status_code == 200  # warm: caches filled as in a running server
