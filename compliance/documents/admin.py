@@ -111,7 +111,7 @@ class AccountabilityDocumentAdmin(TransitionAdminMixin, NoAddMixin, NoDeleteMixi
         "current_file",
         "valid_until",
     )
-    list_filter = ("status", OverdueFilter, "document_type")
+    list_filter = ("status", OverdueFilter, "document_type", ("valid_until", admin.DateFieldListFilter))
     list_select_related = ("document_type", "provider", "current_version__document")
     search_fields = ("provider__name", "provider__kvk_number", "document_type__name", "sha256", "period_key")
     date_hierarchy = "created_at"

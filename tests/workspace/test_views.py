@@ -12,6 +12,9 @@ from coalitions.models import MembershipRole, MembershipStatus
 from compliance.models import FraudSignal, SignalSeverity, SignalStatus
 from core import clock
 from tests import factories
+from tests.compliance.factories import DocumentFactory
+from workspace import views as workspace_views
+from workspace.models import EntryKind
 from workspace.scope import scope_of
 from workspace.worklists import worklists_for
 
@@ -208,15 +211,68 @@ def test_coalition_page_shows_the_lead_and_members_by_role(client_for, officer, 
     assert [len(members) for _role, members in overview.by_role] == [1, 1]
 
 
-def test_calendar_lists_deadlines_per_month_with_bounded_queries(
+def test_calendar_counts_the_year_per_month_and_lists_the_chosen_month(
     client_for, officer, authority, django_assert_max_num_queries
 ):
     # given many active agreements ending within the year
     relationship_data(authority, 25)
+    first_end = clock.today() + datetime.timedelta(days=200)
     client = client_for(officer)
-    # when
+    # when the calendar opens on the month of the first end date
     with django_assert_max_num_queries(25):
-        response = client.get(reverse("workspace:calendar"))
-    # then
+        response = client.get(reverse("workspace:calendar"), {"month": f"{first_end:%Y-%m}"})
+    # then the year's table counts every kind, and the month lists its own entries
+    labels = response.context["kind_labels"]
+    totals = dict(
+        zip(
+            labels,
+            (sum(r.counts[i] for r in response.context["month_rows"]) for i in range(len(labels))),
+            strict=True,
+        )
+    )
+    assert totals[EntryKind.END_DATE.label] == 25
+    assert totals[EntryKind.NOTICE_DEADLINE.label] == 25
+    assert response.context["chosen"] == first_end.replace(day=1)
+    days = {e.day.replace(day=1) for _month, entries in response.context["months"] for e in entries}
+    assert days == {first_end.replace(day=1)}
     kinds = {e.kind for _month, entries in response.context["months"] for e in entries}
-    assert {"end_date", "notice_deadline", "extension_option"} <= kinds
+    assert "end_date" in kinds
+
+
+def test_calendar_queries_do_not_grow_with_the_data(client_for, officer, authority):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(officer)
+    relationship_data(authority, 2)
+    client.get(reverse("workspace:calendar"))  # warm caches (lead times, session)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("workspace:calendar"))
+    relationship_data(authority, 20)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("workspace:calendar"))
+    assert len(many) == len(few)
+
+
+def test_a_month_lists_the_first_documents_and_links_to_the_rest(client_for, officer, authority, monkeypatch):
+    # given three accepted documents of a provider of the authority that expire this month
+    (provider,) = relationship_data(authority, 1)
+    expiry = clock.today().replace(day=28)
+    for _i in range(3):
+        DocumentFactory(provider=provider, accepted=True, valid_until=expiry)
+    monkeypatch.setattr(workspace_views, "DOCUMENTS_PER_MONTH", 2)
+    # when
+    response = client_for(officer).get(reverse("workspace:calendar"), {"month": "niet-een-maand"})
+    # then the first month is shown (an unknown month falls back to it) with two documents and a link
+    assert response.context["chosen"] == clock.today().replace(day=1)
+    documents = [
+        e for _m, entries in response.context["months"] for e in entries if e.kind == "document_expiry"
+    ]
+    assert len(documents) == 2
+    assert response.context["hidden_documents"] == 1
+    page = response.content.decode()
+    assert "En nog 1 document dat deze maand verloopt" in page
+    assert response.context["documents_url"].replace("&", "&amp;") in page
+    listed = client_for(officer).get(response.context["documents_url"])
+    assert listed.status_code == 200
+    assert len(listed.context["cl"].result_list) == 3
