@@ -201,7 +201,19 @@ class AccountabilityDocumentAdmin(TransitionAdminMixin, NoAddMixin, NoDeleteMixi
         }
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("current_version__document", "reviewed_by")
+        # The changelist applies list_select_related only to a queryset without select_related, so every
+        # relation a row shows is named here (the download link names the version's document too).
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "document_type",
+                "provider",
+                "current_version__document__document_type",
+                "current_version__document__provider",
+                "reviewed_by",
+            )
+        )
 
     @admin.display(description=_("overdue"), boolean=True)
     def is_overdue_display(self, obj: AccountabilityDocument) -> bool:

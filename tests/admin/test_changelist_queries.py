@@ -8,10 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
+from compliance.models import AccountabilityDocument
 from coalitions.models import Membership
 from contracting.models import Agreement, Application, Procedure, Provider, Tariff
 from tests import factories
 from tests.admin.helpers import changelist_url
+from tests.compliance.documents.helpers import uploaded
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +45,12 @@ def make_membership():
     factories.MembershipFactory()
 
 
+def make_document():
+    # with an uploaded version: the row's download link names the version's document
+    provider = factories.ProviderFactory()
+    uploaded(factories.provider_user(provider))
+
+
 def make_audit_event():
     factories.audit_event(actor=factories.UserFactory(), from_state="draft", to_state="open")
 
@@ -55,6 +63,7 @@ CASES = [
     (Application, make_application),
     (Membership, make_membership),
     (AuditEvent, make_audit_event),
+    (AccountabilityDocument, make_document),
 ]
 
 
