@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
-from compliance.models import AccountabilityDocument
 from coalitions.models import Membership
+from compliance.models import AccountabilityDocument
 from contracting.models import Agreement, Application, Procedure, Provider, Tariff
 from tests import factories
 from tests.admin.helpers import changelist_url
