@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from api.exceptions import PROBLEM_JSON
+from core.transitions import step_label, step_reason_required
 
 API_BASE = "/api/v1"
 
@@ -259,8 +260,6 @@ TRANSITION_PATH = "/{uuid}/transitions/{name}"
 
 def split_reasoned_transitions(result: dict, generator, request, public: bool) -> dict:
     """SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"], before adr_postprocess."""
-    from core.transitions import step_label, step_reason_required
-
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     paths = result["paths"]
     for path, _regex, method, callback in generator.endpoints:
