@@ -1,11 +1,15 @@
 """OpenAPI building blocks shared by every resource: the problem+json body and its responses."""
 
+import copy
+
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from api.exceptions import PROBLEM_JSON
+from core.transitions import step_label, step_reason_required
 
 API_BASE = "/api/v1"
 
@@ -76,6 +80,18 @@ class ResourceAutoSchema(AutoSchema):
         if getattr(self.view, "action", None) == "events":  # a list of events, not one object
             return operation_id.removesuffix("_retrieve") + "_list"
         return operation_id
+
+
+class ClosedSerializerSchema(OpenApiSerializerExtension):
+    """An api.serializers.ClosedSerializer refuses unknown keys: its schema says
+    ``additionalProperties: false``."""
+
+    target_class = "api.serializers.ClosedSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        return {**schema, "additionalProperties": False}
 
 
 # --------------------------------------------------------------------------- the NL API Design Rules
@@ -183,6 +199,11 @@ def adr_postprocess(result: dict, generator, request, public: bool) -> dict:
             if operation is None:
                 continue
             used_tags.update(operation.get("tags", []))
+            body = operation.get("requestBody")
+            if body and any(
+                _is_one_of(result, media.get("schema", {})) for media in body["content"].values()
+            ):
+                body["required"] = True  # drf-spectacular leaves it out; every variant requires its fields
             is_public = {} in operation.get("security", [{}])
             responses = operation["responses"]
             for code, (name, _description, _headers) in SHARED_PROBLEMS.items():
@@ -210,6 +231,12 @@ def adr_postprocess(result: dict, generator, request, public: bool) -> dict:
     return result
 
 
+def _is_one_of(result: dict, schema: dict) -> bool:
+    if "$ref" in schema:
+        schema = result["components"]["schemas"].get(schema["$ref"].rsplit("/", 1)[1], {})
+    return "oneOf" in schema
+
+
 def _carries_etag(path: str, method: str, operation: dict) -> bool:
     """The detail of an object, and every change of one (its answer names the new version)."""
     is_detail = method == "get" and operation["operationId"].endswith("_retrieve") and path.endswith("}")
@@ -220,3 +247,69 @@ def _requires_if_match(method: str, operation: dict) -> bool:
     return method != "get" and any(
         p.get("in") == "header" and p.get("name") == "If-Match" for p in operation.get("parameters", [])
     )
+
+
+# --------------------------------------------------------------------------- steps that need a reason
+# POST /<resource>/{uuid}/transitions/{name} takes one input for every step of a resource, in which
+# `reason` is optional. A step that cannot be taken without a reason (`dismiss`, `reject`, `suspend` ...)
+# gets its own operation on its concrete (kebab-case) path, whose input says `reason` is required; the generic
+# operation lists only the other steps. The view is the same one (api.transitions.TransitionsMixin).
+
+TRANSITION_PATH = "/{uuid}/transitions/{name}"
+
+
+def split_reasoned_transitions(result: dict, generator, request, public: bool) -> dict:
+    """SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"], before adr_postprocess."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    paths = result["paths"]
+    for path, _regex, method, callback in generator.endpoints:
+        view = getattr(callback, "cls", None)
+        registry = getattr(view, "transition_registry", None)
+        trimmed = path.removeprefix(API_BASE)
+        if method != "POST" or not registry or not trimmed.endswith(TRANSITION_PATH) or trimmed not in paths:
+            continue
+        model = view.serializer_class.Meta.model
+        generic = paths[trimmed]["post"]
+        reasoned = [n for n, service in registry.items() if step_reason_required(model, n, service)]
+        if not reasoned:
+            continue
+        body_ref = generic["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        body_name = body_ref.rsplit("/", 1)[1]
+        with_reason = body_name.removesuffix("Request") + "WithReasonRequest"
+        schemas[with_reason] = _with_required_reason(schemas[body_name])
+        for name in reasoned:
+            operation = copy.deepcopy(generic)
+            operation["operationId"] = generic["operationId"].removesuffix("_create") + f"_{name}_create"
+            operation["summary"] = f"{step_label(model, name, registry[name])} (`{name}`; with a reason)"
+            operation["description"] = (
+                f"Takes the step `{name}`, which needs a `reason`; without one the answer is 400 "
+                "`reason_required`. Answers the updated object."
+            )
+            operation["parameters"] = [p for p in operation["parameters"] if p["name"] != "name"]
+            operation["requestBody"] = {
+                "content": {
+                    media: {"schema": {"$ref": f"#/components/schemas/{with_reason}"}}
+                    for media in generic["requestBody"]["content"]
+                },
+                "required": True,
+            }
+            paths[trimmed.removesuffix("{name}") + name.replace("_", "-")] = {"post": operation}
+        name_parameter = next(p for p in generic["parameters"] if p["name"] == "name")
+        name_parameter["schema"]["enum"] = [n for n in name_parameter["schema"]["enum"] if n not in reasoned]
+        generic["description"] += (
+            " Steps that need a reason have their own operation: "
+            + ", ".join(f"`{n}`" for n in reasoned)
+            + "."
+        )
+    result["paths"] = dict(sorted(paths.items()))
+    return result
+
+
+def _with_required_reason(body: dict) -> dict:
+    schema = copy.deepcopy(body)
+    reason = schema["properties"]["reason"]
+    reason.pop("default", None)
+    reason["pattern"] = r"\S"
+    reason["description"] = "Why the step is taken (required: not empty)."
+    schema["required"] = sorted({*schema.get("required", []), "reason"})
+    return schema

@@ -217,7 +217,8 @@ class TransitionsMixin(AsOfMixin, EventsMixin):
     )
     def transition(self, request, uuid=None, name=None):
         obj = self.get_object()  # 404 for objects the caller cannot see comes first
-        service = self.transition_registry.get(name)
+        # a step's own path is kebab-case (`request-termination`, api.schema); its name is snake_case
+        service = self.transition_registry.get(name.replace("-", "_"))
         if service is None:
             raise UnknownTransition(_("There is no transition '%(name)s' for this object.") % {"name": name})
         payload = self.transition_input(data=request.data)

@@ -24,7 +24,7 @@ from api.transitions import (
 )
 from compliance.documents.selectors import document_list_with_versions
 from compliance.documents.services import DOCUMENT_TRANSITIONS, document_upload
-from compliance.documents.validation import FILE_TOO_LARGE, REFUSAL_CODES
+from compliance.documents.validation import ALLOWED, FILE_TOO_LARGE, REFUSAL_CODES
 from compliance.documents.views import file_response
 from compliance.models import AccountabilityDocument, DocumentStatus, DocumentVersion
 from compliance.models.documents import OWED_STATES
@@ -174,11 +174,17 @@ UPLOAD_PROBLEMS = {
     428: TRANSITION_PROBLEMS[428],
 }
 FILE_RESPONSES = {
-    (200, "application/octet-stream"): OpenApiResponse(
-        response=OpenApiTypes.BINARY,
-        description="The file, as an attachment (`Content-Disposition`), with its detected `Content-Type` "
-        "and an `X-Checksum-SHA256` header.",
-    ),
+    # the type detected from the content at upload (compliance.documents.validation.ALLOWED), sent as stored
+    **{
+        (200, mime): OpenApiResponse(
+            response=OpenApiTypes.BINARY,
+            description="The file, as an attachment (`Content-Disposition`), with an `X-Checksum-SHA256` "
+            "header. Its `Content-Type` is the type detected from the content at upload: "
+            + ", ".join(label for _c, _e, _m, label in ALLOWED.values())
+            + ".",
+        )
+        for _code, _extensions, mime, _label in ALLOWED.values()
+    },
     **problems(403, 404),
 }
 

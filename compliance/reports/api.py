@@ -12,11 +12,17 @@ The audit trail (``GET /audit-events``) is the audit app's: audit.api.views.
 
 from typing import Any
 
+from django.conf import settings
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import exceptions, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -26,10 +32,11 @@ from rest_framework.views import APIView
 from api.permissions import TokenScopes
 from api.query import KnownQueryParameters
 from api.schema import problems
+from api.serializers import ClosedSerializer
 from api.transitions import ResourceViewSet
 from compliance.models import Export, ExportKind, ExportStatus
 from compliance.reports.selectors import export_list
-from compliance.reports.services import export_download, export_request
+from compliance.reports.services import LANGUAGES, export_download, export_request
 from contracting import selectors as contracting_selectors
 from core.exceptions import DomainError
 
@@ -76,14 +83,64 @@ class FileRenderer(renderers.BaseRenderer):
 FILE_RENDERERS = [*(r for r in viewsets.GenericViewSet.renderer_classes), FileRenderer]
 
 
-class ExportRequestSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ExportKind.choices)
-    parameters = serializers.DictField(
-        default=dict,
-        help_text="`workbook`, `periodReport`: `authority` (uuid), `periodStart`, `periodEnd` (dates; default "
-        "the current year). `providerDossier`: `provider` (uuid), optionally `asOf` (date). `procedureReport`: "
-        "`procedure` (uuid). Every kind: `language` (`nl` or `en`).",
+class _ExportParameters(ClosedSerializer):
+    language = serializers.ChoiceField(
+        choices=[(code, name) for code, name in settings.LANGUAGES if code in LANGUAGES],
+        required=False,
+        help_text="The language of the file; default the request's (`Accept-Language`).",
     )
+
+
+class PeriodExportParameters(_ExportParameters):
+    """`workbook` and `period_report`: one municipality (or region) over a period."""
+
+    authority = serializers.UUIDField(help_text="The contracting authority (municipality or region).")
+    period_start = serializers.DateField(required=False, help_text="Default: 1 January of this year.")
+    period_end = serializers.DateField(
+        required=False, help_text="Default: 31 December of this year; not before `periodStart`."
+    )
+
+
+class ProviderDossierExportParameters(_ExportParameters):
+    """`provider_dossier`: one provider (a provider user: only their own organisation)."""
+
+    provider = serializers.UUIDField(help_text="The provider whose dossier is made.")
+    as_of = serializers.DateField(required=False, help_text="Also as it all stood on this date.")
+
+
+class ProcedureReportExportParameters(_ExportParameters):
+    """`procedure_report`: one procedure."""
+
+    procedure = serializers.UUIDField(help_text="The procedure reported on.")
+
+
+def _export_request_serializer(kind: ExportKind, parameters: type[serializers.Serializer]) -> type:
+    name = "".join(part.title() for part in kind.value.split("_"))
+    return type(
+        f"{name}ExportSerializer",
+        (ClosedSerializer,),
+        {
+            "kind": serializers.ChoiceField(choices=[(kind.value, kind.label)]),
+            "parameters": parameters(),
+            "__doc__": f"A request for a `{kind.value}` export.",
+        },
+    )
+
+
+#: kind -> the input of that kind, with the parameters it takes (typed; unknown keys are a 400)
+EXPORT_REQUESTS = {
+    kind: _export_request_serializer(kind, parameters)
+    for kind, parameters in (
+        (ExportKind.WORKBOOK, PeriodExportParameters),
+        (ExportKind.PERIOD_REPORT, PeriodExportParameters),
+        (ExportKind.PROVIDER_DOSSIER, ProviderDossierExportParameters),
+        (ExportKind.PROCEDURE_REPORT, ProcedureReportExportParameters),
+    )
+}
+
+
+class ExportKindSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ExportKind.choices)
 
 
 class ExportSerializer(serializers.ModelSerializer):
@@ -138,16 +195,26 @@ class ExportViewSet(ResourceViewSet):
         description="Records the export and has it made in the background. The answer is 202 with the "
         "export; poll it until `status` is `done` (or `failed`), then download `fileUrl`. The export is an "
         "event in the audit trail, with the file's SHA-256.",
-        request=ExportRequestSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="ExportRequest",
+            serializers={kind.value: serializer for kind, serializer in EXPORT_REQUESTS.items()},
+            resource_type_field_name="kind",
+            required=True,
+        ),
         responses={
             202: ExportSerializer,
             **problems(400, 403, 404, descriptions=EXPORT_PROBLEMS),
         },
     )
     def create(self, request, *args, **kwargs):
-        payload = ExportRequestSerializer(data=request.data)
+        kind = ExportKindSerializer(data=request.data)
+        kind.is_valid(raise_exception=True)
+        payload = EXPORT_REQUESTS[kind.validated_data["kind"]](data=request.data)
         payload.is_valid(raise_exception=True)
-        export = export_request(actor=request.user, **payload.validated_data)
+        parameters = {k: str(v) for k, v in payload.validated_data["parameters"].items()}
+        export = export_request(
+            actor=request.user, kind=payload.validated_data["kind"], parameters=parameters
+        )
         export.refresh_from_db()
         response = Response(self.get_serializer(export).data, status=status.HTTP_202_ACCEPTED)
         response["Location"] = f"/api/v1/exports/{export.uuid}"

@@ -349,6 +349,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
+        "api.schema.split_reasoned_transitions",
         "api.schema.adr_postprocess",
     ],
     "ENUM_NAME_OVERRIDES": {
