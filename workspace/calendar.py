@@ -105,11 +105,16 @@ def _accepted_documents(scope: Scope, start: datetime.date, end: datetime.date):
     return documents
 
 
-def _document_entries(scope: Scope, start: datetime.date, end: datetime.date) -> list[Entry]:
-    """Document expiries as plain rows (no model instances: tens of thousands a year at region scale)."""
+def document_entries(scope: Scope, start: datetime.date, end: datetime.date) -> list[Entry]:
+    """Document expiries in date order, built from plain rows (no model instances: tens of thousands a
+    year at region scale)."""
     url = reverse("admin:compliance_accountabilitydocument_change", args=[0]).replace("/0/", "/{}/")
-    rows = _accepted_documents(scope, start, end).values_list(
-        "pk", "uuid", "valid_until", "document_type__name", "provider__name", "agreement__authority_id"
+    rows = (
+        _accepted_documents(scope, start, end)
+        .order_by("valid_until", "document_type__name", "provider__name", "pk")
+        .values_list(
+            "pk", "uuid", "valid_until", "document_type__name", "provider__name", "agreement__authority_id"
+        )
     )
     return [
         Entry(
@@ -177,9 +182,13 @@ def calendar_entries(
             )
         )
     if documents:
-        entries.extend(_document_entries(scope, start, end))
-    entries.sort(key=lambda e: (e.day, e.kind, e.title))
+        entries.extend(document_entries(scope, start, end))
+    entries.sort(key=entry_order)
     return entries
+
+
+def entry_order(entry: Entry) -> tuple[datetime.date, str, str]:
+    return (entry.day, entry.kind, entry.title)
 
 
 def by_month(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:

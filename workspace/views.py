@@ -25,7 +25,14 @@ from core import clock, formatting
 from core.dates import add_months
 from core.state_diagram import Diagram, state_diagram
 from core.transitions import available_transitions, step_label
-from workspace.calendar import by_month, calendar_entries, document_expiries_by_month, icalendar
+from workspace.calendar import (
+    by_month,
+    calendar_entries,
+    document_entries,
+    document_expiries_by_month,
+    entry_order,
+    icalendar,
+)
 from workspace.models import CalendarFeed, EntryKind, token_digest
 from workspace.scope import authorities_of, scope_of
 from workspace.selectors import (
@@ -163,7 +170,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     chosen_end = add_months(chosen, 1) - datetime.timedelta(days=1)
     # the year: agreements and reviews in Python, document expiries counted by month in the database
     per_month: dict[datetime.date, dict[str, int]] = {m: defaultdict(int) for m in months}
-    for entry in calendar_entries(scope, start, end, documents=False):
+    year = calendar_entries(scope, start, end, documents=False)
+    for entry in year:
         per_month[entry.day.replace(day=1)][entry.kind] += 1
     for month, count in document_expiries_by_month(scope, start, end).items():
         per_month[month][EntryKind.DOCUMENT_EXPIRY] += count
@@ -178,12 +186,12 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         for m in months
     ]
     # the chosen month: every agreement entry, the first documents
-    entries = calendar_entries(scope, chosen, chosen_end)
-    documents = [e for e in entries if e.kind == EntryKind.DOCUMENT_EXPIRY]
+    documents = document_entries(scope, chosen, chosen_end)
     hidden = max(0, len(documents) - DOCUMENTS_PER_MONTH)
-    if hidden:
-        shown = set(map(id, documents[:DOCUMENTS_PER_MONTH]))
-        entries = [e for e in entries if e.kind != EntryKind.DOCUMENT_EXPIRY or id(e) in shown]
+    entries = sorted(
+        [e for e in year if chosen <= e.day <= chosen_end] + documents[:DOCUMENTS_PER_MONTH],
+        key=entry_order,
+    )
     context.update(
         months=by_month(entries),
         month_rows=rows,
