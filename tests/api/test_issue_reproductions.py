@@ -19,7 +19,7 @@ file's line ends, UTF-16 and a 10 MB header, sent as the measurement sent them: 
 | only sessions and HTTP Basic (PBKDF2 on every request) | tests/api/test_authentication.py::test_a_token_reads_what_its_user_may_see_and_nothing_more, ::test_basic_authentication_is_off_by_default |
 | a stray `"` makes the import quadratic | tests/compliance/fraud/test_reading.py::test_a_stray_quote_costs_one_pass_over_the_text, ::test_a_stray_quote_is_the_row_error_it_is_and_the_rest_is_stored |
 | old-Mac line ends, UTF-16 and a 10 MB header without a line end give 500 | here: test_old_mac_line_endings_import, test_utf16_import, test_10mb_header_without_newline (the reader: tests/compliance/fraud/test_reading.py) |
-| a killed worker leaves the uploaded file with clear BSNs in the temp directory | tests/compliance/fraud/test_upload_in_memory.py::test_the_api_import_keeps_the_file_in_memory (the upload never lands on disk) |
+| a killed worker leaves the uploaded file with clear BSNs in the temp directory | tests/compliance/fraud/test_killed_upload.py::test_a_killed_server_leaves_no_file_with_clear_bsns_and_no_batch (SIGKILL mid-upload, PostgreSQL pass) |
 | a lost database connection leaves an export `running` forever; a retry skips it | tests/compliance/reports/test_exports.py::test_an_export_whose_worker_died_is_abandoned_after_the_timeout_and_can_be_started_again |
 """
 
