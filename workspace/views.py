@@ -148,12 +148,13 @@ class MonthRow:
     total: int
 
 
-def _chosen_month(value: str | None, months: list[datetime.date]) -> datetime.date:
-    """``?month=2027-03``: one of the calendar's months; anything else is the first month."""
-    for month in months:
-        if value == f"{month:%Y-%m}":
-            return month
-    return months[0]
+def _chosen_month(value: str | None, rows: list[MonthRow]) -> datetime.date:
+    """``?month=2027-03``: one of the calendar's months; anything else is the first month with entries
+    (or the first month when the year is empty)."""
+    for row in rows:
+        if value == f"{row.start:%Y-%m}":
+            return row.start
+    return next((row.start for row in rows if row.total), rows[0].start)
 
 
 def calendar_page(request: HttpRequest) -> HttpResponse:
@@ -166,8 +167,6 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     start = today.replace(day=1)
     end = add_months(start, CALENDAR_MONTHS) - datetime.timedelta(days=1)
     months = [add_months(start, i) for i in range(CALENDAR_MONTHS)]
-    chosen = _chosen_month(request.GET.get("month"), months)
-    chosen_end = add_months(chosen, 1) - datetime.timedelta(days=1)
     # the year: agreements and reviews in Python, document expiries counted by month in the database
     per_month: dict[datetime.date, dict[str, int]] = {m: defaultdict(int) for m in months}
     year = calendar_entries(scope, start, end, documents=False)
@@ -186,6 +185,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         for m in months
     ]
     # the chosen month: every agreement entry, the first documents
+    chosen = _chosen_month(request.GET.get("month"), rows)
+    chosen_end = add_months(chosen, 1) - datetime.timedelta(days=1)
     documents = document_entries(scope, chosen, chosen_end)
     hidden = max(0, len(documents) - DOCUMENTS_PER_MONTH)
     entries = sorted(

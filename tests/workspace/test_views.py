@@ -237,6 +237,9 @@ def test_calendar_counts_the_year_per_month_and_lists_the_chosen_month(
     assert days == {first_end.replace(day=1)}
     kinds = {e.kind for _month, entries in response.context["months"] for e in entries}
     assert "end_date" in kinds
+    # without a month, the calendar opens on the first month that has entries
+    default = client.get(reverse("workspace:calendar")).context
+    assert default["chosen"] == next(r.start for r in default["month_rows"] if r.total)
 
 
 def test_calendar_queries_do_not_grow_with_the_data(client_for, officer, authority):
