@@ -13,7 +13,7 @@ from compliance.models import FraudSignal, SignalSeverity, SignalStatus
 from core import clock
 from tests import factories
 from workspace.scope import scope_of
-from workspace.worklists import worklists_for
+from workspace.worklists import Context, questions_to_answer, worklists_for
 
 pytestmark = pytest.mark.django_db
 
@@ -220,3 +220,28 @@ def test_calendar_lists_deadlines_per_month_with_bounded_queries(
     # then
     kinds = {e.kind for _month, entries in response.context["months"] for e in entries}
     assert {"end_date", "notice_deadline", "extension_option"} <= kinds
+
+
+def test_open_questions_of_the_officers_procedures_are_listed_in_two_queries(
+    officer, authority, django_assert_num_queries
+):
+    # given an unanswered and an answered question at the officer's authority; a published one; and one
+    # at another authority
+    procedure = factories.ProcedureFactory(open=True, authority=authority)
+    asked = factories.QuestionFactory(procedure=procedure)
+    answered = factories.QuestionFactory(procedure=procedure, answered=True)
+    factories.QuestionFactory(procedure=procedure, published=True)
+    factories.QuestionFactory()
+    context = Context(user=officer, scope=scope_of(officer), today=clock.today())
+    # when (a count and the first items, providers and procedures joined)
+    with django_assert_num_queries(2):
+        worklist = questions_to_answer(context)
+        items = list(worklist.items)
+    # then
+    assert worklist.count == 2
+    assert [item.url for item in items] == [
+        f"/admin/contracting/question/{asked.pk}/change/",
+        f"/admin/contracting/question/{answered.pk}/change/",
+    ]
+    assert [item.provider_name for item in items] == [asked.provider.name, answered.provider.name]
+    assert all(item.why and item.next_step for item in items)
