@@ -18,6 +18,7 @@ from contracting.api.views import (
     ProcedureViewSet,
     ProductViewSet,
     ProviderViewSet,
+    QuestionViewSet,
 )
 
 app_name = "api"
@@ -29,6 +30,7 @@ router.register("products", ProductViewSet, basename="product")
 router.register("procedures", ProcedureViewSet, basename="procedure")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("questions", QuestionViewSet, basename="question")
 router.register("coalitions", CoalitionViewSet, basename="coalition")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("documents", DocumentViewSet, basename="document")

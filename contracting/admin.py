@@ -52,6 +52,8 @@ from contracting.models import (
     Product,
     ProductCategory,
     Provider,
+    Question,
+    QuestionStatus,
     ReviewMoment,
     SubAgreement,
     Tariff,
@@ -64,11 +66,14 @@ from contracting.services import (
     PROCEDURE_TRANSITIONS,
     application_assess,
     index_rate_record,
+    question_answer,
+    question_publish,
     tariffs_index,
     tariffs_true_up,
 )
 from core import clock, formatting
 from core.admin import (
+    AdminUrlsMixin,
     DeleteUnreferencedMixin,
     LabelledTabularInline,
     NoDeleteMixin,
@@ -663,6 +668,7 @@ class ProcedureAdmin(NoDeleteMixin, ConditionSetAdminMixin, TransitionAdminMixin
         "extension_months",
         "max_extensions",
         "application_deadline",
+        "question_deadline",
         "status",
     )
 
@@ -980,3 +986,145 @@ class AgreementAdmin(NoDeleteMixin, SubjectConditionsAdminMixin, TransitionAdmin
 
 # Lot, ConsultationRound, SubAgreement, BudgetCeiling, ReviewMoment, Kpi, BoardMember and
 # ApplicationAssessment are edited (or shown) inline on their parent's change page.
+
+
+# --------------------------------------------------------------------------- questions (nota van inlichtingen)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 6, "cols": 70}))
+    public_text = forms.CharField(
+        label=_("question as published"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+        help_text=_(
+            "Rephrase the question when it names the asker; empty publishes the question as asked. The "
+            "asker's name and organisation are never published."
+        ),
+    )
+
+
+@admin.register(Question)
+class QuestionAdmin(AdminUrlsMixin, ReadOnlyMixin, admin.ModelAdmin):
+    """Questions are asked in the portal and the API; an officer answers them here (the form under the
+    page) and publishes them, one by one or selected together as the nota van inlichtingen."""
+
+    change_form_template = "admin/contracting/question/change_form.html"
+    list_display = ("procedure", "provider", "short_text", "status", "created_at", "published_at")
+    list_filter = ("status", ("procedure", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("procedure", "provider")
+    search_fields = ("text", "answer", "procedure__reference", "procedure__title", "provider__name")
+    date_hierarchy = "created_at"
+    actions = ["publish_selected"]
+    fields = (
+        "procedure",
+        "provider",
+        "asked_by",
+        "created_at",
+        "text",
+        "public_text",
+        "answer",
+        "status",
+        "answered_by",
+        "answered_at",
+        "published_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("question"))
+    def short_text(self, obj: Question) -> str:
+        return obj.text if len(obj.text) <= 80 else obj.text[:79] + "…"
+
+    def has_answer_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("contracting.answer_question")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not self.has_answer_permission(request):
+            actions.pop("publish_selected", None)
+        return actions
+
+    @admin.action(description=_("Publish the selected answers"))
+    def publish_selected(self, request: HttpRequest, queryset) -> None:
+        published = 0
+        for question in queryset.order_by("pk"):
+            try:
+                question_publish(uuid=question.uuid, actor=request.user)
+            except DomainError as exc:
+                message_domain_error(request, exc)
+            else:
+                published += 1
+        if published:
+            messages.success(request, gettext("%(count)s answer(s) published.") % {"count": published})
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/answer/",
+                self.admin_site.admin_view(self.answer_view),
+                name="contracting_question_answer",
+            ),
+            path(
+                "<path:object_id>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="contracting_question_publish",
+            ),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.status != QuestionStatus.PUBLISHED and self.has_answer_permission(request):
+            context["answer_form"] = AnswerForm(
+                initial={"answer": obj.answer, "public_text": obj.public_text}
+            )
+            context["answer_url"] = self.object_url(obj, "answer")
+            if obj.status == QuestionStatus.ANSWERED:
+                context["publish_url"] = self.object_url(obj, "publish")
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _question_for(self, request: HttpRequest, object_id: str) -> Question:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(gettext("No such question."))
+        if not (self.has_view_permission(request, obj) and self.has_answer_permission(request)):
+            raise PermissionDenied
+        return obj
+
+    def answer_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return require_POST(self._answer)(request, object_id)
+
+    def _answer(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self._question_for(request, object_id)
+        form = AnswerForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, form_errors_message(form), extra_tags="invalid")
+            return HttpResponseRedirect(self.change_url(obj))
+        try:
+            question_answer(
+                uuid=obj.uuid,
+                actor=request.user,
+                answer=form.cleaned_data["answer"],
+                public_text=form.cleaned_data["public_text"],
+            )
+        except DomainError as exc:
+            message_domain_error(request, exc)
+        else:
+            messages.success(
+                request, gettext("The answer is saved. Publish it to show it to every provider.")
+            )
+        return HttpResponseRedirect(self.change_url(obj))
+
+    def publish_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return require_POST(self._publish)(request, object_id)
+
+    def _publish(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        obj = self._question_for(request, object_id)
+        try:
+            question_publish(uuid=obj.uuid, actor=request.user)
+        except DomainError as exc:
+            message_domain_error(request, exc)
+        else:
+            messages.success(
+                request, gettext("Question and answer are published for every provider, without the asker.")
+            )
+        return HttpResponseRedirect(self.change_url(obj))

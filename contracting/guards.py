@@ -5,6 +5,7 @@ docs/state-machines.md lists them (``manage.py statemachines`` reads them from t
 Guards that consult the conditions engine live in compliance/guards.py.
 """
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -206,4 +207,26 @@ def agreement_can_be_extended(agreement: Agreement, actor: Any = None) -> Iterab
             "notice_deadline_passed",
             _("The deadline for extending (%(date)s, %(months)s months before the end) has passed.")
             % {"date": agreement.extension_deadline.strftime("%d-%m-%Y"), "months": agreement.notice_months},
+        )
+
+
+# --------------------------------------------------------------------------- questions
+
+
+def procedure_accepts_questions(procedure: Procedure, day: datetime.date) -> Iterable[Unmet]:
+    """A question about a procedure is asked while the procedure accepts applications and, when it has a
+    question deadline, not after that day."""
+    if not routes.accepts_applications(procedure, day=day):
+        yield Unmet(
+            "procedure_not_open_for_questions",
+            _("The procedure %(procedure)s does not accept questions: it is not open for applications.")
+            % {"procedure": procedure.reference},
+        )
+    elif not routes.accepts_questions(procedure, day=day) and procedure.question_deadline is not None:
+        yield Unmet(
+            "question_deadline_passed",
+            _(
+                "The deadline for questions about %(procedure)s was %(date)s; questions can no longer be asked."
+            )
+            % {"procedure": procedure.reference, "date": formatting.date_long(procedure.question_deadline)},
         )

@@ -468,6 +468,15 @@ class Procedure(FSMModelMixin, BaseModel):
     extension_months = models.PositiveSmallIntegerField(_("months per extension"), default=24)
     max_extensions = models.PositiveSmallIntegerField(_("maximum number of extensions"), default=2)
     application_deadline = models.DateField(_("application deadline"), null=True, blank=True)
+    question_deadline = models.DateField(
+        _("deadline for questions"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The last day providers may ask questions (nota van inlichtingen). Empty: questions may be "
+            "asked as long as the procedure accepts applications."
+        ),
+    )
     status = FSMField(
         _("status"),
         choices=ProcedureStatus.choices,
@@ -1102,3 +1111,87 @@ class Kpi(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {formatting.number(self.target)}"
+
+
+# --------------------------------------------------------------------------- questions (nota van inlichtingen)
+
+CAN_ANSWER_QUESTION = officer("contracting.answer_question")
+
+
+class QuestionStatus(models.TextChoices):
+    ASKED = "asked", _("Asked")
+    ANSWERED = "answered", _("Answered (not yet published)")
+    PUBLISHED = "published", _("Published")
+
+
+class Question(BaseModel):
+    """A provider's question about a procedure. The officer answers it and publishes question and answer
+    to every provider (the nota van inlichtingen) without the asker's name or organisation. Only the
+    services in contracting.services write it (question_ask, question_answer, question_publish)."""
+
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("procedure"), on_delete=models.PROTECT, related_name="questions"
+    )
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("asked by provider"), on_delete=models.PROTECT, related_name="questions"
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("question"))
+    public_text = models.TextField(
+        _("question as published"),
+        blank=True,
+        help_text=_(
+            "The question in the nota van inlichtingen, without anything that names the asker. "
+            "Empty: the question as asked."
+        ),
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=QuestionStatus.choices,
+        default=QuestionStatus.ASKED,
+        db_index=True,
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions (nota van inlichtingen)")
+        ordering = ["procedure", "created_at"]
+        permissions = [("answer_question", _("Can answer and publish questions about procedures"))]
+        constraints = [
+            models.CheckConstraint(
+                name="answered_question_has_answer",
+                condition=Q(status=QuestionStatus.ASKED) | (~Q(answer="") & Q(answered_at__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="published_question_has_date",
+                condition=~Q(status=QuestionStatus.PUBLISHED) | Q(published_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("Question about %(procedure)s of %(date)s") % {
+            "procedure": self.procedure.reference,
+            "date": formatting.date_short(self.created_at),
+        }
+
+    @property
+    def shown_text(self) -> str:
+        """The question as every provider reads it once published."""
+        return self.public_text or self.text

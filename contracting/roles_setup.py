@@ -41,8 +41,9 @@ OFFICER_EDITABLE = {
 # Decisions beyond editing rows; removing a condition from a condition set goes through
 # compliance.conditions.services.condition_set_change, which checks delete_conditionrequirement.
 OFFICER_EXTRA = {
-    # a newly published index figure is entered by an officer, with its source (index_rate_record)
-    "contracting": ["add_indexrate", "change_indexrate"],
+    # a newly published index figure is entered by an officer, with its source (index_rate_record); the
+    # officer answers and publishes the providers' questions (question_answer, question_publish)
+    "contracting": ["add_indexrate", "change_indexrate", "answer_question"],
     "compliance": [
         "decide_waiver",
         "review_accountabilitydocument",

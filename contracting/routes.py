@@ -81,3 +81,17 @@ def agreement_term(procedure: Any, *, day: datetime.date) -> tuple[datetime.date
 def shows_reasoning(procedure: Any, *, passed: bool) -> bool:
     """Whether the provider is shown the officer's reasoning of an assessment step with this outcome."""
     return not passed or rules_of(procedure).reasons_every_step
+
+
+def accepts_questions(procedure: Any, *, day: datetime.date) -> bool:
+    """Whether a provider can ask a question about ``procedure`` on ``day`` (nota van inlichtingen): while
+    the procedure accepts applications and, when the procedure has one, until its question deadline."""
+    if not accepts_applications(procedure, day=day):
+        return False
+    return procedure.question_deadline is None or day <= procedure.question_deadline
+
+
+def questions_close_on(procedure: Any) -> datetime.date | None:
+    """The last day on which questions are accepted (as far as dates go), or None if no date is set."""
+    closes = [d for d in (procedure.question_deadline, applications_close_on(procedure)) if d is not None]
+    return min(closes) if closes else None

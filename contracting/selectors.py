@@ -4,7 +4,9 @@
 - a provider user sees only the rows of the providers they act for (``provider_ids_for``);
 - authorities and products are public reference data for every authenticated user;
 - procedures are visible to provider users once they are published (open, assessing, concluded),
-  and always when one of their providers applied to them.
+  and always when one of their providers applied to them;
+- questions (nota van inlichtingen): a provider user sees the published questions of the procedures
+  they see, and every question their own providers asked; never another provider's unpublished one.
 """
 
 from typing import Any
@@ -19,6 +21,8 @@ from contracting.models import (
     ProcedureStatus,
     Product,
     Provider,
+    Question,
+    QuestionStatus,
 )
 from contracting.roles import can_read_everything, provider_ids_for
 
@@ -75,3 +79,20 @@ def agreement_list(user: Any) -> QuerySet[Agreement]:
         "coalition_id"
     )
     return agreements.filter(Q(provider_id__in=provider_ids) | Q(coalition_id__in=member_of))
+
+
+def question_list(user: Any) -> QuerySet[Question]:
+    """Questions the user may read. Who asked a published question is not for other providers to know:
+    the API and the portal show it only through ``question_asker_visible``."""
+    questions = Question.objects.select_related("procedure")
+    if can_read_everything(user):
+        return questions
+    if not (user and user.is_authenticated):
+        return questions.none()
+    published = Q(status=QuestionStatus.PUBLISHED, procedure__in=procedure_list(user).values("pk"))
+    return questions.filter(published | Q(provider_id__in=provider_ids_for(user)))
+
+
+def question_asker_visible(question: Question, user: Any) -> bool:
+    """Whether the user may know which provider asked the question: staff, and the asker's own users."""
+    return can_read_everything(user) or question.provider_id in provider_ids_for(user)

@@ -34,11 +34,14 @@ from contracting.models import (
     PastStart,
     Procedure,
     Provider,
+    Question,
+    QuestionStatus,
     SubAgreement,
     Tariff,
     add_months,
 )
-from core import clock
+from contracting.roles import provider_ids_for
+from core import clock, formatting
 from core.actors import SYSTEM, Actor, Viewer, acting_user
 from core.exceptions import GuardFailed, InvalidInput, InvalidTransition, TransitionForbidden
 from core.transitions import (
@@ -1038,3 +1041,113 @@ AGREEMENT_TRANSITIONS = {
     "expire": agreement_expire,
     "extend": agreement_extend,
 }
+
+
+# --------------------------------------------------------------------------- questions (nota van inlichtingen)
+
+QUESTION_MAX_LENGTH = 5000
+
+
+def _question_text(value: str, field: str, empty: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(empty, field=field)
+    if len(text) > QUESTION_MAX_LENGTH:
+        raise InvalidInput(
+            _("Use at most %(max)s characters.") % {"max": formatting.number(QUESTION_MAX_LENGTH)},
+            field=field,
+        )
+    return text
+
+
+def question_ask(*, procedure_uuid: UUID, provider_uuid: UUID, actor: Actor, text: str) -> Question:
+    """A user of a provider asks a question about a procedure, while the procedure accepts questions (open
+    for applications, and not after its question deadline). Only the provider's own users ask: an officer
+    answers, and an auditor changes nothing."""
+    text = _question_text(text, "text", _("Write your question."))
+    with transaction.atomic():
+        # lock the procedure: the state and deadline we check are those of the moment the question is asked
+        procedure = Procedure.objects.select_for_update().get(uuid=procedure_uuid)
+        provider = Provider.objects.get(uuid=provider_uuid)
+        if not (actor is not None and actor.is_authenticated and provider.pk in provider_ids_for(actor)):
+            raise TransitionForbidden(_("You cannot ask questions on behalf of this provider."))
+        unmet = list(guards.procedure_accepts_questions(procedure, clock.today()))
+        if unmet:
+            raise GuardFailed(
+                " ".join(u.message for u in unmet),
+                unmet=[u.as_dict() for u in unmet],
+                current_status=procedure.status,
+            )
+        question = Question.objects.create(procedure=procedure, provider=provider, asked_by=actor, text=text)
+        audit_record(
+            actor=actor,
+            event="question.asked",
+            subject=question,
+            to_state=question.status,
+            data={"procedure": str(procedure.uuid), "provider": str(provider.uuid)},
+        )
+    return question
+
+
+def question_answer(*, uuid: UUID, actor: Actor, answer: str, public_text: str = "") -> Question:
+    """An officer answers a question (or corrects the answer) before it is published. ``public_text`` is
+    the question as the nota van inlichtingen will show it, without anything that names the asker; empty
+    means the question as asked."""
+    with transaction.atomic():
+        question = lock(Question, uuid)
+        require_permission(
+            actor, "contracting.answer_question", _("You are not allowed to answer questions.")
+        )
+        if question.status == QuestionStatus.PUBLISHED:
+            raise InvalidTransition(
+                _("This question and its answer are published; a published answer is not changed."),
+                current_status=question.status,
+            )
+        answer = _question_text(answer, "answer", _("Write the answer."))
+        public = (public_text or "").strip()
+        if len(public) > QUESTION_MAX_LENGTH:
+            raise InvalidInput(
+                _("Use at most %(max)s characters.") % {"max": formatting.number(QUESTION_MAX_LENGTH)},
+                field="public_text",
+            )
+        from_state = question.status
+        question.answer = answer
+        question.public_text = public
+        question.answered_by = actor
+        question.answered_at = clock.now()
+        question.status = QuestionStatus.ANSWERED
+        question.save()
+        audit_record(
+            actor=actor,
+            event="question.answered",
+            subject=question,
+            from_state=from_state,
+            to_state=question.status,
+            data={"rephrased": bool(public)},
+        )
+    return question
+
+
+def question_publish(*, uuid: UUID, actor: Actor) -> Question:
+    """An officer publishes an answered question: from now on every provider reads question and answer
+    on the procedure's page, without the asker's name or organisation. Publication is final."""
+    with transaction.atomic():
+        question = lock(Question, uuid)
+        require_permission(actor, "contracting.answer_question", _("You are not allowed to publish answers."))
+        if question.status != QuestionStatus.ANSWERED:
+            raise InvalidTransition(
+                _("Only an answered question that is not yet published can be published."),
+                current_status=question.status,
+            )
+        from_state = question.status
+        question.status = QuestionStatus.PUBLISHED
+        question.published_at = clock.now()
+        question.save()
+        audit_record(
+            actor=actor,
+            event="question.published",
+            subject=question,
+            from_state=from_state,
+            to_state=question.status,
+        )
+    return question

@@ -32,6 +32,10 @@ EVENT_LABELS = {
     "application.admitted": _("Application admitted"),
     "application.rejected": _("Application rejected"),
     "application.withdrawn": _("Application withdrawn"),
+    # questions about a procedure (nota van inlichtingen)
+    "question.asked": _("Question asked by a provider"),
+    "question.answered": _("Question answered"),
+    "question.published": _("Question and answer published"),
     # agreements
     "agreement.created": _("Agreement drawn up"),
     "agreement.offered": _("Agreement offered to the provider"),

@@ -46,10 +46,11 @@ from contracting.models import (
     Lot,
     Procedure,
     ProcedureStatus,
+    QuestionStatus,
     Route,
     Tariff,
 )
-from contracting.selectors import agreement_list, application_list, procedure_list
+from contracting.selectors import agreement_list, application_list, procedure_list, question_list
 from contracting.services import (
     agreement_accept,
     agreement_decline,
@@ -57,6 +58,7 @@ from contracting.services import (
     application_submit,
     application_update,
     application_withdraw,
+    question_ask,
 )
 from core import clock, formatting
 from core.exceptions import DomainError
@@ -65,6 +67,7 @@ from portal.forms import (
     ApplicationForm,
     ApplicationUploadForm,
     DeclarationForm,
+    QuestionForm,
     ReasonForm,
     SignatureForm,
 )
@@ -194,7 +197,12 @@ def _visible_procedure(request: HttpRequest, uuid) -> Procedure:
 @portal_page
 @require_GET
 def procedure_detail(request: HttpRequest, uuid) -> HttpResponse:
-    procedure = _visible_procedure(request, uuid)
+    return _procedure_page(request, _visible_procedure(request, uuid))
+
+
+def _procedure_page(
+    request: HttpRequest, procedure: Procedure, status: int = 200, question_form: QuestionForm | None = None
+) -> HttpResponse:
     today = clock.today()
     conditions = [
         r.condition
@@ -205,6 +213,7 @@ def procedure_detail(request: HttpRequest, uuid) -> HttpResponse:
     application = (
         _own_applications(request).filter(procedure=procedure, status__in=LIVE_APPLICATION_STATES).first()
     )
+    questions = question_list(request.user).filter(procedure=procedure).order_by("created_at", "pk")
     return render(
         request,
         "portal/procedure_detail.html",
@@ -224,8 +233,47 @@ def procedure_detail(request: HttpRequest, uuid) -> HttpResponse:
                 ConsultationRound.objects.filter(procedure=procedure).exclude(minutes="").order_by("held_on")
             ),
             "application": application,
+            # the nota van inlichtingen: question and answer only, never who asked
+            "published_questions": list(
+                questions.filter(status=QuestionStatus.PUBLISHED).order_by("published_at", "pk")
+            ),
+            # the provider's own questions that are not published yet (another provider's never)
+            "own_questions": list(
+                questions.filter(provider=request.provider).exclude(status=QuestionStatus.PUBLISHED)
+            ),
+            "accepts_questions": routes.accepts_questions(procedure, day=today),
+            "questions_close_on": routes.questions_close_on(procedure),
+            "question_form": question_form or QuestionForm(),
         },
+        status=status,
     )
+
+
+@portal_page
+@require_POST
+def procedure_question(request: HttpRequest, uuid) -> HttpResponse:
+    """Ask a question about the procedure (nota van inlichtingen) for the provider the user acts for."""
+    procedure = _visible_procedure(request, uuid)
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            question_ask(
+                procedure_uuid=procedure.uuid,
+                provider_uuid=request.provider.uuid,
+                actor=request.user,
+                text=form.cleaned_data["text"],
+            )
+        except DomainError as exc:
+            form.add_error("text" if exc.extra.get("field") == "text" else None, exc.detail)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your question has been sent. The answer is published here for every provider, without your name."
+                ),
+            )
+            return redirect(reverse("portal:procedure", kwargs={"uuid": procedure.uuid}) + "#questions")
+    return _procedure_page(request, procedure, status=400, question_form=form)
 
 
 @portal_page

@@ -125,6 +125,18 @@ class DeclarationForm(SignatureForm):
     condition = forms.CharField(widget=forms.HiddenInput)
 
 
+class QuestionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your question"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "The question and its answer are published for every provider, without your name or your "
+            "organisation's. Do not write anything in the question that names your organisation."
+        ),
+    )
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("procedures/", applying.procedures, name="procedures"),
     path("procedures/<uuid:uuid>/", applying.procedure_detail, name="procedure"),
     path("procedures/<uuid:uuid>/apply/", applying.procedure_apply, name="procedure_apply"),
+    path("procedures/<uuid:uuid>/questions/", applying.procedure_question, name="procedure_question"),
     path("applications/", applying.applications, name="applications"),
     path("applications/<uuid:uuid>/", applying.application_detail, name="application"),
     path(

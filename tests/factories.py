@@ -29,6 +29,8 @@ from contracting.models import (
     Product,
     ProductCategory,
     Provider,
+    Question,
+    QuestionStatus,
     Tariff,
     Unit,
 )
@@ -156,6 +158,32 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
         open = factory.Trait(status=ProcedureStatus.OPEN)
         assessing = factory.Trait(status=ProcedureStatus.ASSESSING)
         concluded = factory.Trait(status=ProcedureStatus.CONCLUDED)
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    """A question a provider's user asked about an open procedure (made directly: question_ask is the
+    service under test elsewhere)."""
+
+    procedure = factory.SubFactory(ProcedureFactory, open=True)
+    provider = factory.SubFactory(ProviderFactory)
+    asked_by = factory.LazyAttribute(lambda o: provider_user(o.provider))
+    text = "Mogen wij de begeleiding ook in groepsverband leveren?"
+
+    class Meta:
+        model = Question
+
+    class Params:
+        answered = factory.Trait(
+            status=QuestionStatus.ANSWERED,
+            answer="Ja, binnen de producten van perceel 1.",
+            answered_at=factory.LazyFunction(clock.now),
+        )
+        published = factory.Trait(
+            status=QuestionStatus.PUBLISHED,
+            answer="Ja, binnen de producten van perceel 1.",
+            answered_at=factory.LazyFunction(clock.now),
+            published_at=factory.LazyFunction(clock.now),
+        )
 
 
 class LotFactory(factory.django.DjangoModelFactory):

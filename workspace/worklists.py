@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +24,15 @@ from compliance.models import (
     Waiver,
     WaiverStatus,
 )
-from contracting.models import Agreement, AgreementStatus, Application, ApplicationStatus, PastStart
+from contracting.models import (
+    Agreement,
+    AgreementStatus,
+    Application,
+    ApplicationStatus,
+    PastStart,
+    Question,
+    QuestionStatus,
+)
 from core import formatting
 from core.dates import add_months
 from workspace.lead_times import lead_times_on
@@ -179,6 +187,45 @@ def applications_on_hold(context: Context) -> Worklist:
         queryset,
         item,
         reverse("admin:compliance_fraudsignal_changelist") + "?severity__exact=high",
+    )
+
+
+@worklist("questions_to_answer", gettext_lazy("Questions to answer (nota van inlichtingen)"))
+def questions_to_answer(context: Context) -> Worklist:
+    """Providers' questions about procedures that are not yet answered, or answered but not yet published;
+    those of the procedure whose question deadline comes first on top."""
+    queryset = (
+        Question.objects.filter(status__in=[QuestionStatus.ASKED, QuestionStatus.ANSWERED])
+        .filter(context.scope.authorities("procedure__authority_id"))
+        .select_related("procedure", "provider")
+        .order_by(F("procedure__question_deadline").asc(nulls_last=True), "created_at", "pk")
+    )
+
+    def item(question: Question) -> Item:
+        asked = formatting.date_long(question.created_at)
+        if question.status == QuestionStatus.ASKED:
+            why = _("Asked on %(date)s; not answered yet.") % {"date": asked}
+            step = _("Answer it; take out of the question whatever names the asker.")
+        else:
+            why = _("Asked on %(date)s; answered, not yet published.") % {"date": asked}
+            step = _("Publish the answer for every provider.")
+        deadline = question.procedure.question_deadline
+        if deadline is not None:
+            why += " " + _("Questions close on %(date)s.") % {"date": formatting.date_long(deadline)}
+        return _with_provider(
+            question.provider,
+            title=f"{question.procedure.reference} – {question.text[:60]}",
+            url=admin_url(question),
+            why=why,
+            next_step=step,
+        )
+
+    return _list(
+        "questions_to_answer",
+        _("Questions to answer (nota van inlichtingen)"),
+        queryset,
+        item,
+        reverse("admin:contracting_question_changelist") + "?status__exact=asked",
     )
 
 

@@ -13,6 +13,8 @@ from contracting.models import (
     ProcedureStatus,
     Product,
     Provider,
+    Question,
+    QuestionStatus,
     Route,
 )
 
@@ -84,3 +86,12 @@ class AgreementFilter(filters.FilterSet):
     class Meta:
         model = Agreement
         fields = ["status", "law"]
+
+
+class QuestionFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=QuestionStatus.choices)
+    procedure = filters.UUIDFilter(field_name="procedure__uuid")
+
+    class Meta:
+        model = Question
+        fields = ["status"]

@@ -17,8 +17,12 @@ from contracting.models import (
     Product,
     ProductCategory,
     Provider,
+    Question,
+    QuestionStatus,
     Unit,
 )
+from contracting.roles import can_read_everything
+from contracting.selectors import question_asker_visible
 from contracting.services import AGREEMENT_TRANSITIONS, APPLICATION_TRANSITIONS, PROCEDURE_TRANSITIONS
 
 # --------------------------------------------------------------------------- references to other resources
@@ -154,6 +158,7 @@ class ProcedureSerializer(serializers.ModelSerializer):
             "extension_months",
             "max_extensions",
             "application_deadline",
+            "question_deadline",
             "lots",
             "status",
             "available_transitions",
@@ -312,3 +317,57 @@ class MissingItemSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["pending", "violated"])
     reasons = serializers.ListField(child=serializers.CharField())
     subjects = serializers.ListField(child=serializers.CharField(), help_text="The relationships concerned.")
+
+
+# --------------------------------------------------------------------------- questions (nota van inlichtingen)
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    """A question about a procedure. Once published, every provider reads it without the asker: ``provider``
+    is only filled in for the asker's own users and for officers and auditors, and the user who asked is
+    never part of the answer. The answer is shown once published (to officers and auditors before)."""
+
+    procedure = ProcedureRefSerializer(read_only=True)
+    question = serializers.SerializerMethodField(
+        help_text="The question; once published, as the nota van inlichtingen shows it (the officer may have "
+        "taken out what named the asker)."
+    )
+    answer = serializers.SerializerMethodField(help_text="The answer, once published; else empty.")
+    provider = serializers.SerializerMethodField(
+        help_text="The provider that asked: only for that provider's own users and for officers and auditors."
+    )
+    asked_at = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = Question
+        fields = ["uuid", "procedure", "question", "answer", "provider", "status", "asked_at", "published_at"]
+        read_only_fields = fields
+
+    def _user(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def get_question(self, obj: Question) -> str:
+        return obj.shown_text if obj.status == QuestionStatus.PUBLISHED else obj.text
+
+    def get_answer(self, obj: Question) -> str:
+        # an answer reaches every provider at the same moment: when it is published (equal treatment)
+        if obj.status == QuestionStatus.PUBLISHED or can_read_everything(self._user()):
+            return obj.answer
+        return ""
+
+    @extend_schema_field(ProviderRefSerializer(allow_null=True))
+    def get_provider(self, obj: Question):
+        if question_asker_visible(obj, self._user()):
+            return ProviderRefSerializer(obj.provider).data
+        return None
+
+
+class QuestionCreateSerializer(serializers.Serializer):
+    """A new question about a procedure, asked for one of the caller's providers."""
+
+    procedure = serializers.UUIDField(
+        help_text="The procedure the question is about; it must accept questions."
+    )
+    provider = serializers.UUIDField(help_text="The provider asking: one the caller acts for.")
+    text = serializers.CharField(max_length=5000, help_text="The question.")

@@ -22,6 +22,7 @@ from contracting.services import (
     PROCEDURE_TRANSITIONS,
     application_assess,
     application_create,
+    question_ask,
 )
 from core.exceptions import TransitionForbidden
 
@@ -180,4 +181,52 @@ class AgreementViewSet(TransitionsMixin, ResourceViewSet):
     def get_queryset(self) -> models.QuerySet:
         return selectors.agreement_list(self.request.user).prefetch_related(
             Prefetch("sub_agreements", queryset=SubAgreement.objects.select_related("lot"))
+        )
+
+
+class QuestionViewSet(ResourceViewSet):
+    """Questions about procedures and their answers (nota van inlichtingen). Every provider reads the
+    published ones, without who asked; a provider user also reads the questions its own providers asked.
+    Officers answer and publish in the administration."""
+
+    serializer_class = serializers.QuestionSerializer
+    filterset_class = filters.QuestionFilter
+    service_actions = ("create",)
+
+    @extend_schema(
+        summary="Ask a question about a procedure for one of the caller's providers",
+        description="While the procedure accepts applications and, when it has a `questionDeadline`, not "
+        "after that day: else 409 `guard_failed` with `unmet[].code` `question_deadline_passed` or "
+        "`procedure_not_open_for_questions`. The answer is published to every provider without the "
+        "asker's name or organisation.",
+        request=serializers.QuestionCreateSerializer,
+        responses={
+            201: serializers.QuestionSerializer,
+            **problems(400, 403, 409, descriptions=TRANSITION_PROBLEMS),
+        },
+    )
+    def create(self, request):
+        # who may ask at all is decided before the input: the users of a provider
+        if not provider_ids_for(request.user):
+            raise TransitionForbidden(_("You cannot ask questions on behalf of this provider."))
+        payload = serializers.QuestionCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        procedure = selectors.procedure_list(request.user).filter(uuid=data["procedure"]).first()
+        if procedure is None:
+            raise ValidationError({"procedure": [_("No such procedure.")]}, code="does_not_exist")
+        provider = selectors.provider_list(request.user).filter(uuid=data["provider"]).first()
+        if provider is None:  # another provider's, or none at all: the same answer
+            raise TransitionForbidden(_("You cannot ask questions on behalf of this provider."))
+        question = question_ask(
+            procedure_uuid=procedure.uuid, provider_uuid=provider.uuid, actor=request.user, text=data["text"]
+        )
+        fresh = self.get_queryset().get(pk=question.pk)
+        response = Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/questions/{fresh.uuid}"
+        return response
+
+    def get_queryset(self) -> models.QuerySet:
+        return (
+            selectors.question_list(self.request.user).select_related("provider").order_by("created_at", "pk")
         )

@@ -43,6 +43,7 @@ OBJECT_MAKERS = {
         factories.ConsultationRoundFactory(procedure=factories.ready_to_open_procedure()).procedure
     ),
     "application": lambda: factories.ApplicationFactory(under_review=True),
+    "question": lambda: factories.QuestionFactory(answered=True),
     "agreement": factories.agreement_with_details,
     "coalition": lambda: factories.MembershipFactory(lead=True, active=True).coalition,
     "membership": factories.MembershipFactory,

@@ -51,6 +51,11 @@ def make_membership(provider):
     factories.MembershipFactory(provider=provider, active=True)
 
 
+def make_question(provider):
+    factories.QuestionFactory(provider=provider)  # its own, not yet answered
+    factories.QuestionFactory(published=True)  # another provider's, published for everyone
+
+
 CASES = {
     "authorities": make_authority,
     "providers": make_provider,
@@ -60,6 +65,7 @@ CASES = {
     "agreements": make_agreement,
     "coalitions": make_coalition,
     "memberships": make_membership,
+    "questions": make_question,
 }
 
 

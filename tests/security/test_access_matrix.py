@@ -131,6 +131,7 @@ API_MODELS = {
     "exports": "export",
     "signals": "signal",
     "declarations": "importbatch",
+    "questions": "question",
 }
 
 
@@ -166,6 +167,7 @@ class Filler:
             "importbatch": w.extra["importrejection"].batch,
             "accountabilitydocument": p.document,
             "contractingauthority": w.authority,
+            "question": p.question,
         }
         return records.get(key)
 

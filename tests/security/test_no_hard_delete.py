@@ -41,6 +41,7 @@ NO_DELETE = {
     "contracting.costmodel",
     "contracting.indexationrun",
     "contracting.procedure",
+    "contracting.question",
     "contracting.provider",
     "contracting.tariff",
 }

@@ -44,6 +44,7 @@ class Party:
     waiver: Any
     export: Any
     judgement: Any
+    question: Any  # asked, answered, not published: its provider's users and the officers read it only
 
     def own(self) -> list[Any]:
         """Its records that another provider's user must not get."""
@@ -55,6 +56,7 @@ class Party:
             self.membership,
             self.document,
             self.judgement,
+            self.question,
         ]
 
     def confidential(self) -> list[Any]:
@@ -127,6 +129,9 @@ def party(name: str, procedure: Any, officer: Any) -> Party:
         kind="provider_dossier", parameters={"provider": str(provider.uuid)}, actor=officer, background=False
     )
     judgement = JudgementFactory(provider=provider, judged_by=officer)
+    question = factories.QuestionFactory(
+        procedure=procedure, provider=provider, asked_by=user, text=f"Vraag van {name}", answered=True
+    )
     return Party(
         provider=provider,
         user=user,
@@ -140,6 +145,7 @@ def party(name: str, procedure: Any, officer: Any) -> Party:
         waiver=waiver,
         export=export,
         judgement=judgement,
+        question=question,
     )
 
 

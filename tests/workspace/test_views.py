@@ -16,7 +16,7 @@ from tests.compliance.factories import DocumentFactory
 from workspace import views as workspace_views
 from workspace.models import EntryKind
 from workspace.scope import scope_of
-from workspace.worklists import worklists_for
+from workspace.worklists import Context, questions_to_answer, worklists_for
 
 pytestmark = pytest.mark.django_db
 
@@ -236,6 +236,7 @@ def test_calendar_counts_the_year_per_month_and_lists_the_chosen_month(
     days = {e.day.replace(day=1) for _month, entries in response.context["months"] for e in entries}
     assert days == {first_end.replace(day=1)}
     kinds = {e.kind for _month, entries in response.context["months"] for e in entries}
+<<<<<<< HEAD
     assert "end_date" in kinds
     # without a month, the calendar opens on the first month that has entries
     default = client.get(reverse("workspace:calendar")).context
@@ -279,3 +280,31 @@ def test_a_month_lists_the_first_documents_and_links_to_the_rest(client_for, off
     listed = client_for(officer).get(response.context["documents_url"])
     assert listed.status_code == 200
     assert len(listed.context["cl"].result_list) == 3
+=======
+    assert {"end_date", "notice_deadline", "extension_option"} <= kinds
+
+
+def test_open_questions_of_the_officers_procedures_are_listed_in_two_queries(
+    officer, authority, django_assert_num_queries
+):
+    # given an unanswered and an answered question at the officer's authority; a published one; and one
+    # at another authority
+    procedure = factories.ProcedureFactory(open=True, authority=authority)
+    asked = factories.QuestionFactory(procedure=procedure)
+    answered = factories.QuestionFactory(procedure=procedure, answered=True)
+    factories.QuestionFactory(procedure=procedure, published=True)
+    factories.QuestionFactory()
+    context = Context(user=officer, scope=scope_of(officer), today=clock.today())
+    # when (a count and the first items, providers and procedures joined)
+    with django_assert_num_queries(2):
+        worklist = questions_to_answer(context)
+        items = list(worklist.items)
+    # then
+    assert worklist.count == 2
+    assert [item.url for item in items] == [
+        f"/admin/contracting/question/{asked.pk}/change/",
+        f"/admin/contracting/question/{answered.pk}/change/",
+    ]
+    assert [item.provider_name for item in items] == [asked.provider.name, answered.provider.name]
+    assert all(item.why and item.next_step for item in items)
+>>>>>>> i13-questions
