@@ -236,7 +236,6 @@ def test_calendar_counts_the_year_per_month_and_lists_the_chosen_month(
     days = {e.day.replace(day=1) for _month, entries in response.context["months"] for e in entries}
     assert days == {first_end.replace(day=1)}
     kinds = {e.kind for _month, entries in response.context["months"] for e in entries}
-<<<<<<< HEAD
     assert "end_date" in kinds
     # without a month, the calendar opens on the first month that has entries
     default = client.get(reverse("workspace:calendar")).context
@@ -280,8 +279,6 @@ def test_a_month_lists_the_first_documents_and_links_to_the_rest(client_for, off
     listed = client_for(officer).get(response.context["documents_url"])
     assert listed.status_code == 200
     assert len(listed.context["cl"].result_list) == 3
-=======
-    assert {"end_date", "notice_deadline", "extension_option"} <= kinds
 
 
 def test_open_questions_of_the_officers_procedures_are_listed_in_two_queries(
@@ -307,4 +304,3 @@ def test_open_questions_of_the_officers_procedures_are_listed_in_two_queries(
     ]
     assert [item.provider_name for item in items] == [asked.provider.name, answered.provider.name]
     assert all(item.why and item.next_step for item in items)
->>>>>>> i13-questions
