@@ -1078,7 +1078,9 @@ def question_ask(*, procedure_uuid: UUID, provider_uuid: UUID, actor: Actor, tex
                 unmet=[u.as_dict() for u in unmet],
                 current_status=procedure.status,
             )
-        question = Question.objects.create(procedure=procedure, provider=provider, asked_by=actor, text=text)
+        question = Question.objects.create(
+            procedure=procedure, provider=provider, asked_by=acting_user(actor), text=text
+        )
         audit_record(
             actor=actor,
             event="question.asked",
@@ -1113,7 +1115,7 @@ def question_answer(*, uuid: UUID, actor: Actor, answer: str, public_text: str =
         from_state = question.status
         question.answer = answer
         question.public_text = public
-        question.answered_by = actor
+        question.answered_by = acting_user(actor)
         question.answered_at = clock.now()
         question.status = QuestionStatus.ANSWERED
         question.save()
