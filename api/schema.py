@@ -271,45 +271,54 @@ def split_reasoned_transitions(result: dict, generator, request, public: bool) -
         model = view.serializer_class.Meta.model
         generic = paths[trimmed]["post"]
         reasoned = [n for n, service in registry.items() if step_reason_required(model, n, service)]
-        if not reasoned:
+        # steps whose input needs more than the reason (``transition_required`` on the view), e.g. the
+        # signatory of an accepted offer
+        extra: dict[str, tuple[str, ...]] = dict(getattr(view, "transition_required", {}))
+        own = [n for n in registry if n in reasoned or n in extra]
+        if not own:
             continue
         body_ref = generic["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         body_name = body_ref.rsplit("/", 1)[1]
-        with_reason = body_name.removesuffix("Request") + "WithReasonRequest"
-        schemas[with_reason] = _with_required_reason(schemas[body_name])
-        for name in reasoned:
+        for name in own:
+            fields = (("reason",) if name in reasoned else ()) + extra.get(name, ())
+            if fields == ("reason",):
+                schema_name = body_name.removesuffix("Request") + "WithReasonRequest"
+                what = "needs a `reason`; without one the answer is 400 `reason_required`"
+                summary = f"{step_label(model, name, registry[name])} (`{name}`; with a reason)"
+            else:
+                schema_name = body_name.removesuffix("Request") + name.title().replace("_", "") + "Request"
+                what = "needs " + ", ".join(f"`{f}`" for f in fields) + "; without them the answer is 400"
+                summary = f"{step_label(model, name, registry[name])} (`{name}`)"
+            schemas[schema_name] = _with_required(schemas[body_name], fields)
             operation = copy.deepcopy(generic)
             operation["operationId"] = generic["operationId"].removesuffix("_create") + f"_{name}_create"
-            operation["summary"] = f"{step_label(model, name, registry[name])} (`{name}`; with a reason)"
-            operation["description"] = (
-                f"Takes the step `{name}`, which needs a `reason`; without one the answer is 400 "
-                "`reason_required`. Answers the updated object."
-            )
+            operation["summary"] = summary
+            operation["description"] = f"Takes the step `{name}`, which {what}. Answers the updated object."
             operation["parameters"] = [p for p in operation["parameters"] if p["name"] != "name"]
             operation["requestBody"] = {
                 "content": {
-                    media: {"schema": {"$ref": f"#/components/schemas/{with_reason}"}}
+                    media: {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
                     for media in generic["requestBody"]["content"]
                 },
                 "required": True,
             }
             paths[trimmed.removesuffix("{name}") + name.replace("_", "-")] = {"post": operation}
         name_parameter = next(p for p in generic["parameters"] if p["name"] == "name")
-        name_parameter["schema"]["enum"] = [n for n in name_parameter["schema"]["enum"] if n not in reasoned]
+        name_parameter["schema"]["enum"] = [n for n in name_parameter["schema"]["enum"] if n not in own]
         generic["description"] += (
-            " Steps that need a reason have their own operation: "
-            + ", ".join(f"`{n}`" for n in reasoned)
-            + "."
+            " Steps that need more input have their own operation: " + ", ".join(f"`{n}`" for n in own) + "."
         )
     result["paths"] = dict(sorted(paths.items()))
     return result
 
 
-def _with_required_reason(body: dict) -> dict:
+def _with_required(body: dict, fields: tuple[str, ...]) -> dict:
     schema = copy.deepcopy(body)
-    reason = schema["properties"]["reason"]
-    reason.pop("default", None)
-    reason["pattern"] = r"\S"
-    reason["description"] = "Why the step is taken (required: not empty)."
-    schema["required"] = sorted({*schema.get("required", []), "reason"})
+    for field in fields:
+        prop = schema["properties"][field]
+        prop.pop("default", None)
+        prop["pattern"] = r"\S"
+        if field == "reason":
+            prop["description"] = "Why the step is taken (required: not empty)."
+    schema["required"] = sorted({*schema.get("required", []), *fields})
     return schema

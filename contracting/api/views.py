@@ -177,6 +177,8 @@ class AgreementViewSet(TransitionsMixin, ResourceViewSet):
     search_fields = ["reference", "provider__name", "coalition__name"]
     transition_registry = AGREEMENT_TRANSITIONS
     transition_input = serializers.AgreementTransitionSerializer
+    # the schema gives `accept` its own operation, whose body requires the signatory (api.schema)
+    transition_required = {"accept": ("signedByName", "signedByRole")}
 
     def get_queryset(self) -> models.QuerySet:
         return selectors.agreement_list(self.request.user).prefetch_related(

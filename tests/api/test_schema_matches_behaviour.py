@@ -102,6 +102,19 @@ def test_schema_says_dismiss_requires_a_reason(schema):
     assert name["schema"]["enum"] == ["confirm", "start_investigation"]
 
 
+def test_schema_says_accept_requires_the_signatory(schema):
+    # the service refuses an acceptance without the signatory's name and function (400 `invalid`,
+    # tests/api/test_applying.py); the schema says so on accept's own operation
+    operation = schema["paths"]["/agreements/{uuid}/transitions/accept"]["post"]
+    body = _component(schema, operation["requestBody"]["content"]["application/json"]["schema"]["$ref"])
+    assert operation["requestBody"]["required"] is True
+    assert {"signedByName", "signedByRole"} <= set(body["required"])
+    assert "default" not in body["properties"]["signedByName"]
+    generic = schema["paths"]["/agreements/{uuid}/transitions/{name}"]["post"]
+    name = next(p for p in generic["parameters"] if p["name"] == "name")
+    assert "accept" not in name["schema"]["enum"]
+
+
 def test_dismiss_without_a_reason_is_refused_and_with_one_taken(officer):
     signal = FraudSignalFactory()
     client = fresh_client(officer)
