@@ -57,13 +57,14 @@ def api_for():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` need real row locks; they run in the PostgreSQL pass of .ci/run."""
+    """Tests marked `postgres` need real row locks: they run in the PostgreSQL pass of .ci/run. Tests marked
+    `sqlite` are about the embedded default's own database (WAL, busy timeout): they run in the SQLite pass.
+    Each pass deselects the other's (reported as deselected, never skipped)."""
     from django.conf import settings
 
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return
-    selected = [item for item in items if item.get_closest_marker("postgres") is None]
-    deselected = [item for item in items if item.get_closest_marker("postgres") is not None]
+    other = "sqlite" if settings.DATABASES["default"]["ENGINE"].endswith("postgresql") else "postgres"
+    selected = [item for item in items if item.get_closest_marker(other) is None]
+    deselected = [item for item in items if item.get_closest_marker(other) is not None]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected

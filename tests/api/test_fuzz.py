@@ -28,7 +28,9 @@ from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 
 from accounts.services import api_token_create
 from audit.models import AuditEvent
@@ -86,7 +88,21 @@ def _token(user) -> str:
 
 
 @pytest.fixture
-def world(db):
+def one_connection():
+    """The WSGI app sends request_started/finished, whose close_old_connections would close the test's
+    connection inside its transaction (PostgreSQL: "the connection is closed"; SQLite's in-memory database
+    ignores it). Django's test client disconnects it the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world(db, one_connection):
     """The records the fuzzer's requests find: all of one provider, so visible to its provider user."""
     provider = factories.ProviderFactory()
     provider_user = factories.provider_user(provider)

@@ -58,6 +58,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.sqlite
 @pytest.mark.django_db(transaction=True)  # no open transaction: the backup copies at once
 def test_concurrent_failed_logins_wait_in_turn_on_sqlite(tmp_path):
     # given: a file copy of the migrated test database
