@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from coalitions.models import Membership
+from coalitions.models import Membership, MembershipRole
 from compliance.fraud.columns import header_line
 from compliance.fraud.importer import production_import
 from compliance.spend.figures import COUNTED_STATES
@@ -72,36 +72,40 @@ def _months(first: datetime.date, last: datetime.date) -> Iterable[tuple[datetim
         month = following
 
 
-def _provider_of(agreement: Agreement) -> Any:
-    if agreement.provider_id:
-        return agreement.provider
-    lead = (
-        Membership.objects.filter(coalition_id=agreement.coalition_id, role="lead")
-        .select_related("provider")
-        .first()
-    )
-    return lead.provider if lead else None
+def _provider_of(agreement: Agreement, leads: dict[int, Any]) -> Any:
+    return agreement.provider if agreement.provider_id else leads.get(agreement.coalition_id)
 
 
-def lines_for(agreement: Agreement, today: datetime.date, clients: "ClientNumbers") -> list[Line]:
-    """The declaration lines of one agreement, from January of last year to the last full month."""
-    provider = _provider_of(agreement)
-    sub = agreement.sub_agreements.select_related("lot").order_by("lot__number").first()
-    product = sub.lot.products.select_related("category", "unit").order_by("code").first() if sub else None
+def _first_product(agreement: Agreement) -> Any:
+    """The product (lowest code) of the agreement's lowest-numbered lot, from the prefetched rows."""
+    subs = sorted(agreement.sub_agreements.all(), key=lambda sub: sub.lot.number)
+    products = sorted(subs[0].lot.products.all(), key=lambda product: product.code) if subs else []
+    return products[0] if products else None
+
+
+def lines_for(
+    agreement: Agreement,
+    today: datetime.date,
+    clients: "ClientNumbers",
+    *,
+    leads: dict[int, Any],
+    tariffs: dict[tuple[int, int, int], Decimal],
+) -> list[Line]:
+    """The declaration lines of one agreement, from January of last year to the last full month (its rows
+    prefetched by ``declare_for_agreements``: no query here)."""
+    provider = _provider_of(agreement, leads)
+    product = _first_product(agreement)
     if provider is None or not provider.agb_code or product is None:
         return []
     ceilings: dict[int, list[BudgetCeiling]] = defaultdict(list)
-    for ceiling in agreement.budget_ceilings.select_related("municipality"):
+    for ceiling in agreement.budget_ceilings.all():
         ceilings[ceiling.year].append(ceiling)
-    tariffs = {
-        t.year: t.amount for t in Tariff.objects.filter(authority_id=agreement.authority_id, product=product)
-    }
     usage = random.Random(agreement.reference).choice(USAGE)  # noqa: S311 - demo data, not security
     first = max(datetime.date(today.year - 1, 1, 1), agreement.start_date)
     last = min(today.replace(day=1) - datetime.timedelta(days=1), agreement.end_date)
     lines: list[Line] = []
     for start, end in _months(first, last):
-        tariff = tariffs.get(start.year)
+        tariff = tariffs.get((agreement.authority_id, product.pk, start.year))
         per_municipality = [c for c in ceilings.get(start.year, []) if c.municipality_id] or [
             c for c in ceilings.get(start.year, []) if not c.municipality_id
         ]
@@ -150,14 +154,31 @@ def declare_for_agreements(today: datetime.date, actor: Any) -> dict[str, int]:
     Returns the number of lines per authority name."""
     clients = ClientNumbers()
     per_authority: dict[int, list[Line]] = defaultdict(list)
-    agreements = (
+    agreements = list(
         Agreement.objects.filter(status__in=COUNTED_STATES, budget_ceilings__isnull=False)
         .distinct()
         .select_related("provider")
+        .prefetch_related(
+            "budget_ceilings__municipality",
+            "sub_agreements__lot__products__category",
+            "sub_agreements__lot__products__unit",
+        )
         .order_by("reference")
     )
+    leads = {
+        m.coalition_id: m.provider
+        for m in Membership.objects.filter(
+            coalition_id__in={a.coalition_id for a in agreements if a.coalition_id}, role=MembershipRole.LEAD
+        ).select_related("provider")
+    }
+    tariffs = {
+        (t.authority_id, t.product_id, t.year): t.amount
+        for t in Tariff.objects.filter(authority_id__in={a.authority_id for a in agreements})
+    }
     for agreement in agreements:
-        per_authority[agreement.authority_id].extend(lines_for(agreement, today, clients))
+        per_authority[agreement.authority_id].extend(
+            lines_for(agreement, today, clients, leads=leads, tariffs=tariffs)
+        )
     imported: dict[str, int] = {}
     for authority in ContractingAuthority.objects.filter(pk__in=per_authority).order_by("name"):
         lines = per_authority[authority.pk]

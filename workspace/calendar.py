@@ -105,7 +105,9 @@ def _accepted_documents(scope: Scope, start: datetime.date, end: datetime.date):
     return documents
 
 
-def document_entries(scope: Scope, start: datetime.date, end: datetime.date) -> list[Entry]:
+def document_entries(
+    scope: Scope, start: datetime.date, end: datetime.date, limit: int | None = None
+) -> list[Entry]:
     """Document expiries in date order, built from plain rows (no model instances: tens of thousands a
     year at region scale)."""
     url = reverse("admin:compliance_accountabilitydocument_change", args=[0]).replace("/0/", "/{}/")
@@ -116,6 +118,8 @@ def document_entries(scope: Scope, start: datetime.date, end: datetime.date) -> 
             "pk", "uuid", "valid_until", "document_type__name", "provider__name", "agreement__authority_id"
         )
     )
+    if limit is not None:
+        rows = rows[:limit]
     return [
         Entry(
             key=f"document:{uuid}:{valid_until.isoformat()}",
@@ -191,18 +195,74 @@ def entry_order(entry: Entry) -> tuple[datetime.date, str, str]:
     return (entry.day, entry.kind, entry.title)
 
 
+@dataclass(frozen=True)
+class MonthRow:
+    start: datetime.date
+    label: str
+    counts: list[int]  # per EntryKind, in the order of EntryKind.choices
+    total: int
+
+
+@dataclass(frozen=True)
+class CalendarOverview:
+    start: datetime.date
+    end: datetime.date
+    rows: list[MonthRow]  # one per month
+    chosen: datetime.date  # the first day of the month whose entries are listed
+    entries: list[Entry]  # of the chosen month: every agreement entry, the first document expiries
+    hidden_documents: int  # the chosen month's document expiries beyond the first ones
+    kind_counts: list[tuple[str, int]]  # (label, number in the whole period) per EntryKind
+
+
+def calendar_overview(
+    scope: Scope, today: datetime.date, month: str | None, *, months: int, documents_per_month: int
+) -> CalendarOverview:
+    """``months`` months from this month: counts per month and kind, and the entries of one month
+    (``month`` as ``YYYY-MM``; anything else is the first month with entries). At region scale a year holds
+    tens of thousands of document expiries: they are counted in the database, and a month lists at most
+    ``documents_per_month`` of them (a bounded number of queries)."""
+    start = today.replace(day=1)
+    end = add_months(start, months) - datetime.timedelta(days=1)
+    firsts = [add_months(start, i) for i in range(months)]
+    per_month: dict[datetime.date, dict[str, int]] = {m: defaultdict(int) for m in firsts}
+    year = calendar_entries(scope, start, end, documents=False)
+    for entry in year:
+        per_month[entry.day.replace(day=1)][entry.kind] += 1
+    for first, count in document_expiries_by_month(scope, start, end).items():
+        per_month[first][EntryKind.DOCUMENT_EXPIRY] += count
+    kinds = [value for value, _label in EntryKind.choices]
+    rows = [
+        MonthRow(
+            start=m,
+            label=formatting.month_year(m),
+            counts=[per_month[m][k] for k in kinds],
+            total=sum(per_month[m].values()),
+        )
+        for m in firsts
+    ]
+    chosen = next((r.start for r in rows if month == f"{r.start:%Y-%m}"), None) or next(
+        (r.start for r in rows if r.total), start
+    )
+    chosen_end = add_months(chosen, 1) - datetime.timedelta(days=1)
+    documents = document_entries(scope, chosen, chosen_end, limit=documents_per_month)
+    return CalendarOverview(
+        start=start,
+        end=end,
+        rows=rows,
+        chosen=chosen,
+        entries=sorted([e for e in year if chosen <= e.day <= chosen_end] + documents, key=entry_order),
+        hidden_documents=per_month[chosen][EntryKind.DOCUMENT_EXPIRY] - len(documents),
+        kind_counts=[
+            (label, sum(r.counts[i] for r in rows)) for i, (_v, label) in enumerate(EntryKind.choices)
+        ],
+    )
+
+
 def by_month(entries: list[Entry]) -> list[tuple[str, list[Entry]]]:
     return [
         (formatting.month_year(month), list(items))
         for month, items in groupby(entries, key=lambda e: e.day.replace(day=1))
     ]
-
-
-def counts_by_kind(entries: list[Entry]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for entry in entries:
-        counts[entry.kind] += 1
-    return dict(counts)
 
 
 # --------------------------------------------------------------------------- iCalendar (RFC 5545)

@@ -3,8 +3,6 @@ the contract calendar and its iCalendar feed. Officers, auditors and administrat
 own login and second factor); what each section shows comes from the selectors."""
 
 import datetime
-from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -25,14 +23,7 @@ from core import clock, formatting
 from core.dates import add_months
 from core.state_diagram import Diagram, state_diagram
 from core.transitions import available_transitions, step_label
-from workspace.calendar import (
-    by_month,
-    calendar_entries,
-    document_entries,
-    document_expiries_by_month,
-    entry_order,
-    icalendar,
-)
+from workspace.calendar import by_month, calendar_entries, calendar_overview, icalendar
 from workspace.models import CalendarFeed, EntryKind, token_digest
 from workspace.scope import authorities_of, scope_of
 from workspace.selectors import (
@@ -140,74 +131,30 @@ def coalition_page(request: HttpRequest, uuid: Any) -> HttpResponse:
 DOCUMENTS_PER_MONTH = 100  # the rest of a month's expiries is a link to the documents list
 
 
-@dataclass(frozen=True)
-class MonthRow:
-    start: datetime.date
-    label: str
-    counts: list[int]  # per EntryKind, in the order of EntryKind.choices
-    total: int
-
-
-def _chosen_month(value: str | None, rows: list[MonthRow]) -> datetime.date:
-    """``?month=2027-03``: one of the calendar's months; anything else is the first month with entries
-    (or the first month when the year is empty)."""
-    for row in rows:
-        if value == f"{row.start:%Y-%m}":
-            return row.start
-    return next((row.start for row in rows if row.total), rows[0].start)
-
-
 def calendar_page(request: HttpRequest) -> HttpResponse:
     """Twelve months of deadlines: a table with the number per kind and month, and the entries of one month
-    (``?month=YYYY-MM``). At region scale a year holds tens of thousands of document expiries, so they are
-    counted in the database and a month lists at most ``DOCUMENTS_PER_MONTH`` of them."""
+    (``?month=YYYY-MM``, workspace.calendar.calendar_overview)."""
     context = _context(request, _("Contract calendar"))
-    scope = context["scope"]
-    today = clock.today()
-    start = today.replace(day=1)
-    end = add_months(start, CALENDAR_MONTHS) - datetime.timedelta(days=1)
-    months = [add_months(start, i) for i in range(CALENDAR_MONTHS)]
-    # the year: agreements and reviews in Python, document expiries counted by month in the database
-    per_month: dict[datetime.date, dict[str, int]] = {m: defaultdict(int) for m in months}
-    year = calendar_entries(scope, start, end, documents=False)
-    for entry in year:
-        per_month[entry.day.replace(day=1)][entry.kind] += 1
-    for month, count in document_expiries_by_month(scope, start, end).items():
-        per_month[month][EntryKind.DOCUMENT_EXPIRY] += count
-    kinds = [value for value, _label in EntryKind.choices]
-    rows = [
-        MonthRow(
-            start=m,
-            label=formatting.month_year(m),
-            counts=[per_month[m][k] for k in kinds],
-            total=sum(per_month[m].values()),
-        )
-        for m in months
-    ]
-    # the chosen month: every agreement entry, the first documents
-    chosen = _chosen_month(request.GET.get("month"), rows)
-    chosen_end = add_months(chosen, 1) - datetime.timedelta(days=1)
-    documents = document_entries(scope, chosen, chosen_end)
-    hidden = max(0, len(documents) - DOCUMENTS_PER_MONTH)
-    entries = sorted(
-        [e for e in year if chosen <= e.day <= chosen_end] + documents[:DOCUMENTS_PER_MONTH],
-        key=entry_order,
+    overview = calendar_overview(
+        context["scope"],
+        clock.today(),
+        request.GET.get("month"),
+        months=CALENDAR_MONTHS,
+        documents_per_month=DOCUMENTS_PER_MONTH,
     )
+    chosen = overview.chosen
     context.update(
-        months=by_month(entries),
-        month_rows=rows,
+        months=by_month(overview.entries),
+        month_rows=overview.rows,
         kind_labels=[label for _value, label in EntryKind.choices],
         chosen=chosen,
         chosen_label=formatting.month_year(chosen),
-        hidden_documents=hidden,
+        hidden_documents=overview.hidden_documents,
         documents_url=reverse("admin:compliance_accountabilitydocument_changelist")
         + f"?status__exact=accepted&valid_until__gte={chosen:%Y-%m-%d}&valid_until__lt={add_months(chosen, 1):%Y-%m-%d}",
-        start=start,
-        end=end,
-        today=today,
-        kind_counts=[
-            (label, sum(r.counts[i] for r in rows)) for i, (_value, label) in enumerate(EntryKind.choices)
-        ],
+        start=overview.start,
+        end=overview.end,
+        kind_counts=overview.kind_counts,
         live_feed=CalendarFeed.objects.filter(user=request.user, revoked_at__isnull=True).first(),
     )
     return TemplateResponse(request, "workspace/calendar.html", context)

@@ -19,10 +19,10 @@ from compliance.models import (
     AccountabilityDocument,
     DocumentStatus,
     FraudSignal,
-    SignalSeverity,
     SignalStatus,
     Waiver,
     WaiverStatus,
+    holds_applications,
 )
 from contracting.models import (
     Agreement,
@@ -154,11 +154,9 @@ def applications_to_assess(context: Context) -> Worklist:
 def applications_on_hold(context: Context) -> Worklist:
     """Applications that an open or investigated high-severity signal holds until the provider has been
     heard on it (compliance.conditions.guards.no_blocking_fraud_signal)."""
-    unheard = FraudSignal.objects.filter(
-        provider_id=OuterRef("provider_id"),
-        severity=SignalSeverity.HIGH,
-        status__in=[SignalStatus.OPEN, SignalStatus.INVESTIGATING],
-    ).exclude(hearings__application_id=OuterRef(OuterRef("pk")))
+    unheard = FraudSignal.objects.filter(holds_applications(), provider_id=OuterRef("provider_id")).exclude(
+        hearings__application_id=OuterRef(OuterRef("pk"))
+    )
     queryset = (
         Application.objects.filter(status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW])
         .filter(context.scope.authorities("procedure__authority_id"))

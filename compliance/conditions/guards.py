@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from compliance.conditions.evaluation import evaluations_compute
 from compliance.models import (
+    UNCONFIRMED_STATES,
     ConditionCategory,
     EvaluationOutcome,
-    SignalSeverity,
     SignalStatus,
+    holds_applications,
 )
 from core import labels
 from core.guards import Unmet
@@ -59,9 +60,8 @@ def no_blocking_fraud_signal(application: Any, actor: Any = None) -> Iterable[Un
     application until the provider has been heard on it for this application (SignalHearing): an automated
     signal is no exclusion ground, so the officer records the provider's response and a conclusion first."""
     signals = application.provider.fraud_signals.filter(
-        Q(status=SignalStatus.CONFIRMED)
-        | Q(severity=SignalSeverity.HIGH, status__in=[SignalStatus.OPEN, SignalStatus.INVESTIGATING])
-    ).exclude(status__in=[SignalStatus.OPEN, SignalStatus.INVESTIGATING], hearings__application=application)
+        Q(status=SignalStatus.CONFIRMED) | holds_applications()
+    ).exclude(status__in=UNCONFIRMED_STATES, hearings__application=application)
     for signal in signals.order_by("period_start", "pk"):
         words = {
             "rule": labels.code_label("fraud_rule", signal.rule),

@@ -22,7 +22,14 @@ from coalitions.models import Membership
 from coalitions.services import membership_suspend
 from compliance.conditions.tasks import reevaluate_provider_task
 from compliance.fraud.selectors import suspension_candidates
-from compliance.models import FraudSignal, IkzInformationRequest, IkzReport, SignalHearing, SignalStatus
+from compliance.models import (
+    UNCONFIRMED_STATES,
+    FraudSignal,
+    IkzInformationRequest,
+    IkzReport,
+    SignalHearing,
+    SignalStatus,
+)
 from contracting.models import Agreement, Application, ApplicationStatus
 from contracting.services import agreement_suspend
 from core import clock
@@ -302,7 +309,7 @@ def ikz_request_answer(
 
 # --------------------------------------------------------------------------- hoor en wederhoor
 
-HEARING_SIGNAL_STATES = (SignalStatus.OPEN, SignalStatus.INVESTIGATING)
+HEARING_SIGNAL_STATES = UNCONFIRMED_STATES
 HEARING_APPLICATION_STATES = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
 
 

@@ -39,6 +39,7 @@ from compliance.models.production import (
 )
 from compliance.models.reports import Export, ExportKind, ExportStatus
 from compliance.models.signals import (
+    UNCONFIRMED_STATES,
     FraudRuleSetting,
     FraudSignal,
     IkzInformationRequest,
@@ -46,6 +47,7 @@ from compliance.models.signals import (
     SignalHearing,
     SignalSeverity,
     SignalStatus,
+    holds_applications,
 )
 from compliance.models.spend import SpendWarningSetting
 
@@ -80,6 +82,8 @@ __all__ = [
     "IkzInformationRequest",
     "IkzReport",
     "SignalHearing",
+    "UNCONFIRMED_STATES",
+    "holds_applications",
     "ImportBatch",
     "ImportRejection",
     "ImportStatus",

@@ -34,6 +34,16 @@ class SignalStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Dismissed")
 
 
+# Unconfirmed: the states in which a signal can still be heard (SignalHearing) and may hold applications.
+UNCONFIRMED_STATES = (SignalStatus.OPEN, SignalStatus.INVESTIGATING)
+
+
+def holds_applications() -> Q:
+    """The signals that hold a provider's undecided applications until the provider has been heard: open or
+    investigated, of high severity (compliance.conditions.guards.no_blocking_fraud_signal)."""
+    return Q(severity=SignalSeverity.HIGH, status__in=UNCONFIRMED_STATES)
+
+
 class FraudSignal(FSMModelMixin, BaseModel):
     authority = models.ForeignKey(
         ContractingAuthority,
