@@ -5,9 +5,11 @@ the task backend answers. 200 when all do, 503 when one does not; the answer nam
 import logging
 import time
 
-from django_tasks import default_task_backend
+import django_rq
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
+from django_tasks_rq import RQBackend
 
 from django.core.files.storage import storages
 from django.db import connection
@@ -29,9 +31,15 @@ def _storage() -> None:
 
 
 def _tasks() -> None:
-    # the database backend's queue is a table; the in-process (immediate) backend has nothing to ask
-    if isinstance(default_task_backend, DatabaseBackend):
+    # the database backend's queue is a table, the RQ backend's queues are in Redis; the in-process
+    # (immediate) backend has nothing to ask. (The backend itself, not the `default_task_backend` proxy, which
+    # is no instance of any backend class.)
+    backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+    if isinstance(backend, DatabaseBackend):
         DBTaskResult.objects.exists()
+    elif isinstance(backend, RQBackend):
+        for queue in backend.queues:
+            django_rq.get_connection(queue).ping()
 
 
 CHECKS = {"database": _database, "storage": _storage, "tasks": _tasks}

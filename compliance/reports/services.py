@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_record
 from compliance.models import Export, ExportKind, ExportStatus
+from compliance.models.reports import export_upload_to
 from compliance.reports import pdf, workbook
 from compliance.reports.meta import ReportMeta
 from compliance.reports.tasks import run_export_task
@@ -197,6 +198,26 @@ def _generate(export: Export, resolved: Resolved, out: IO[bytes]) -> tuple[str, 
     return f"procedure-{reference}-{stamp}.pdf", meta
 
 
+def _remove_leftovers(export: Export) -> int:
+    """Delete the files an earlier attempt at this export left in its own folder (a worker killed between
+    storing the file and recording it): a stored file that no export points to is never left behind."""
+    storage = export.file.storage
+    folder = export_upload_to(export, "").rstrip("/")
+    try:
+        _dirs, files = storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    removed = 0
+    for name in files:
+        path = f"{folder}/{name}"
+        if path != export.file.name:
+            storage.delete(path)
+            removed += 1
+    if removed:
+        logger.warning("export_leftovers_removed export=%s count=%s", export.uuid, removed)
+    return removed
+
+
 def export_run(*, export_id: int) -> Export:
     """Make the file of a queued export. Idempotent: a finished export is left as it is."""
     with transaction.atomic():
@@ -206,6 +227,7 @@ def export_run(*, export_id: int) -> Export:
         export.status, export.started_at = ExportStatus.RUNNING, clock.now()
         export.save(update_fields=["status", "started_at", "updated_at"])
     try:
+        _remove_leftovers(export)
         resolved = resolve_parameters(export.kind, export.parameters)
         with translation.override(resolved.parameters["language"]), tempfile.TemporaryFile() as out:
             filename, meta = _generate(export, resolved, out)
@@ -291,6 +313,7 @@ def exports_abandon_stuck(*, now: datetime.datetime | None = None) -> int:
                 now,
             )
             export.save(update_fields=["status", "error", "finished_at", "updated_at"])
+            _remove_leftovers(export)
             audit_record(
                 actor=SYSTEM,
                 event="export.abandoned",

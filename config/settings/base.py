@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",  # the Redis queues of the RQ backend (TASKS_BACKEND=django_tasks_rq.RQBackend)
+    "django_tasks_rq",
     "audit",
     "core",
     "contracting",
@@ -269,9 +271,22 @@ SCHEDULED_JOBS = [
 # A scheduled run that has not finished after this many minutes is taken over by another server.
 SCHEDULER_LEASE_MINUTES = env.int("SCHEDULER_LEASE_MINUTES", default=120)
 
+# Background work (Django's Tasks API, django-tasks). The backend is a setting, the code is the same:
+# - django_tasks.backends.immediate.ImmediateBackend: in-process, right after the request commits (the demo);
+# - django_tasks_db.DatabaseBackend: a queue table, worked by `manage.py db_worker` (SQLite or PostgreSQL);
+# - django_tasks_rq.RQBackend: Redis queues (REDIS_URL), worked by worker pools on several machines:
+#   `manage.py rqworker --job-class django_tasks_rq.Job default`.
 TASKS = {
     "default": {
         "BACKEND": env.str("TASKS_BACKEND", default="django_tasks.backends.immediate.ImmediateBackend"),
+        "QUEUES": ["default"],
+    }
+}
+RQ_SHOW_ADMIN_LINK = False  # no RQ dashboard in the officers' admin; the queues are watched through /health
+RQ_QUEUES = {
+    "default": {
+        "URL": env.str("REDIS_URL", default="redis://127.0.0.1:6379/0"),
+        "DEFAULT_TIMEOUT": env.int("TASK_TIMEOUT_SECONDS", default=3600),
     }
 }
 

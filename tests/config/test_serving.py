@@ -36,9 +36,22 @@ def test_health_answers_503_and_names_the_part_but_no_secret(monkeypatch, caplog
 
 
 @pytest.mark.django_db
-def test_health_with_the_database_task_backend_asks_its_queue(settings):
+def test_health_with_the_database_task_backend_asks_its_queue(settings, django_assert_num_queries):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_assert_num_queries(2):  # SELECT 1, and the queue table
+        assert Client().get("/health").json()["checks"]["tasks"] == "ok"
+
+
+@pytest.mark.django_db
+def test_health_with_the_redis_task_backend_pings_its_queue(settings):
+    # the local Redis of the machine (CI has one); a closed port is reported unavailable, without the address
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:6379/15"}}
     assert Client().get("/health").json()["checks"]["tasks"] == "ok"
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/15"}}
+    response = Client().get("/health")
+    assert response.status_code == 503 and response.json()["checks"]["tasks"] == "unavailable"
+    assert "127.0.0.1" not in response.content.decode()
 
 
 @pytest.mark.django_db
