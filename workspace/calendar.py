@@ -2,6 +2,7 @@
 expiry of an officer's authorities, per month; the same entries feed the alarms and the iCalendar feed."""
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import groupby
@@ -22,6 +23,22 @@ from workspace.scope import Scope, provider_ids_of
 LIVE_AGREEMENT_STATES = (AgreementStatus.ACTIVE, AgreementStatus.SUSPENDED, AgreementStatus.TERMINATING)
 
 
+AGREEMENT_FIELDS = (
+    "uuid",
+    "reference",
+    "authority_id",
+    "provider_id",
+    "coalition_id",
+    "status",
+    "end_date",
+    "termination_effective_date",
+    "notice_months",
+    "max_extensions",
+    "extensions_used",
+    "extension_months",
+)
+
+
 @dataclass(frozen=True)
 class Entry:
     key: str  # stable per entry: an alarm is repeated for the same key until it leaves the calendar
@@ -37,9 +54,19 @@ class Entry:
         return str(EntryKind(self.kind).label)
 
 
+def _agreement_url(pk: int) -> str:
+    """The agreement's admin page, without resolving the URL for each of thousands of agreements."""
+    return _agreement_url_pattern().format(pk)
+
+
+@functools.cache
+def _agreement_url_pattern() -> str:
+    return reverse("admin:contracting_agreement_change", args=[0]).replace("/0/", "/{}/")
+
+
 def _agreement_entries(agreement: Agreement) -> list[Entry]:
     party = agreement.provider or agreement.coalition
-    url = reverse("admin:contracting_agreement_change", args=[agreement.pk])
+    url = _agreement_url(agreement.pk)
     title = f"{agreement.reference} – {party}"
     authorities = frozenset({agreement.authority_id})
     entries = []
@@ -163,6 +190,8 @@ def calendar_entries(
         Agreement.objects.filter(status__in=LIVE_AGREEMENT_STATES, end_date__gte=start, end_date__lte=longest)
         .filter(scope.authorities())
         .select_related("provider", "coalition")
+        # only what the entries show: thousands of agreements at region scale
+        .only(*AGREEMENT_FIELDS, "provider__name", "coalition__name")
     )
     for agreement in agreements:
         entries.extend(e for e in _agreement_entries(agreement) if start <= e.day <= end)
@@ -181,7 +210,7 @@ def calendar_entries(
                 day=review.planned_on,
                 title=f"{agreement.reference} – {agreement.provider or agreement.coalition}",
                 detail=review.topic,
-                url=reverse("admin:contracting_agreement_change", args=[agreement.pk]),
+                url=_agreement_url(agreement.pk),
                 authority_ids=frozenset({agreement.authority_id}),
             )
         )

@@ -2,11 +2,12 @@
 results with their evidence, documents, fraud signals (for who may see them) and the timeline."""
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import IO, Any
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
@@ -57,10 +58,19 @@ def provider_timeline(provider: Provider):
         "compliance.officerjudgement",
     ):
         subjects.append((label, apps.get_model(label).objects.filter(provider=provider)))
+    # The subjects' uuids are read first, in one query, and given to the events query as lists: with
+    # sub-selects PostgreSQL scans the whole trail (about 1 s at a million events), with lists it reads the
+    # (subject_type, subject_uuid) index.
+    labelled = [
+        qs.annotate(label=Value(label)).values_list("label", "uuid").order_by() for label, qs in subjects
+    ]
+    uuids: dict[str, list[Any]] = defaultdict(list)
+    for label, uuid in labelled[0].union(*labelled[1:], all=True):
+        uuids[label].append(uuid)
     q = Q()
-    for label, qs in subjects:
-        q |= Q(subject_type=label, subject_uuid__in=qs.values("uuid"))
-    return AuditEvent.objects.filter(q).order_by("id")
+    for label, values in uuids.items():
+        q |= Q(subject_type=label, subject_uuid__in=values)
+    return AuditEvent.objects.filter(q).order_by("id") if q else AuditEvent.objects.none()
 
 
 def provider_dossier(
